@@ -1,0 +1,391 @@
+"""The shared base of every transport: input handling, sub-sampling, colour spaces,
+displacement interpolation, LUT / chunked application, inverse and ``score``.
+
+A transport only supplies
+
+* ``_fit_map(source, target, source_weights)`` on float64 ``(n, d)`` / ``(m, d)``
+  samples already in the working colour space, and
+* ``_transport(Z)`` (and optionally ``_inverse_transport(Z)``) mapping float64
+  ``(k, d)`` points of that space with ``t = 1``.
+
+Transports whose geodesic is not the straight line ``(1 - t) x + t T(x)`` override
+``_interpolate``.
+"""
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.ndimage import binary_dilation
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
+
+from ._input import TransportedArray, check_colors
+from .color import COLOR_SPACES, from_color_space, to_color_space
+from .lut import apply_lut, lut_grid
+from .metrics import sliced_wasserstein
+
+__all__ = ["BaseTransport"]
+
+
+def _is_dask_array(X):
+    return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
+
+
+def _resolve_target(y, target):
+    """The target sample: ``target=`` if given, else ``y`` unless it looks like labels."""
+    if target is not None:
+        return target
+    if y is None:
+        raise ValueError(
+            "fit needs the target sample: call fit(source, target), or "
+            "fit(source, y_labels, target=target_sample) when y carries labels."
+        )
+    if np.ndim(y) == 1:
+        raise ValueError(
+            "y is 1-D, which looks like labels, but fit takes the target sample as y. "
+            "Pass the target colours / features as fit(X, target=X_target) (in a "
+            "Pipeline: pipe.fit(X, y, <step>__target=X_target), or "
+            "set_fit_request(target=True) with metadata routing on)."
+        )
+    return y
+
+
+def _nodes_needed(data, size):
+    """Boolean mask over the ``size**3`` LUT nodes that interpolating ``data`` reads.
+
+    Each pixel's nearest node and its 26 neighbours: a superset of the 8 corners
+    of its cell, whatever rounding the interpolation (Pillow's fixed point or
+    ours) uses at cell borders.
+    """
+    nearest = np.zeros((size,) * 3, dtype=bool)
+    flat_nearest = nearest.reshape(-1)
+    if data.scale == 255.0:
+        # A 256-entry table replaces per-pixel arithmetic for 8-bit images.
+        levels = np.rint(np.arange(256) * (size - 1) / 255.0).astype(np.intp)
+        strides = (levels * size * size, levels * size, levels)
+    chunk = 1 << 20
+    for start in range(0, data.n_pixels, chunk):
+        pixels = data.pixels[start : start + chunk, :3]
+        if data.scale == 255.0:
+            flat = strides[0][pixels[:, 0]] + strides[1][pixels[:, 1]] + strides[2][pixels[:, 2]]
+        else:
+            scale = (size - 1) / (data.scale or 1.0)
+            index = np.rint(pixels.astype(np.float32) * np.float32(scale)).astype(np.intp)
+            np.clip(index, 0, size - 1, out=index)
+            flat = (index[:, 0] * size + index[:, 1]) * size + index[:, 2]
+        flat_nearest[flat] = True
+    return binary_dilation(nearest, structure=np.ones((3, 3, 3), dtype=bool)).reshape(-1)
+
+
+class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of the transports. Not for direct use."""
+
+    _parameter_constraints: dict = {
+        "color_space": [StrOptions(set(COLOR_SPACES))],
+        "t": [Interval(Real, 0, 1, closed="both")],
+        "n_samples": [Interval(Integral, 2, None, closed="left"), None],
+        "lut_size": [Interval(Integral, 2, 256, closed="both"), None],
+        "clip": ["boolean", StrOptions({"auto"})],
+        "random_state": ["random_state"],
+    }
+
+    # Bound on the float64 temporaries of one chunk of the exact path, in values.
+    _chunk_budget = 1 << 22
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _fit_map(self, source, target, source_weights):
+        """Fit the map between float64 samples of the working colour space."""
+
+    @abstractmethod
+    def _transport(self, Z):
+        """The full (t = 1) map of float64 points of the working space."""
+
+    def _inverse_transport(self, Z):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no inverse map; fit a second transport "
+            "from the target to the source instead."
+        )
+
+    def _interpolate(self, Z, t, inverse=False):
+        """Displacement interpolation ``(1 - t) Z + t T(Z)`` (McCann)."""
+        mapped = self._inverse_transport(Z) if inverse else self._transport(Z)
+        if t == 1:
+            return mapped
+        return Z + t * (mapped - Z)
+
+    def _map_cost_per_row(self):
+        """How many float64 temporaries mapping one row costs (sets the chunk size)."""
+        return 64
+
+    # -------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, *, target=None, sample_weight=None):
+        """Fit the transport from the source sample ``X`` to the target sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
+            Source samples or image(s). ``uint8`` / ``uint16`` are read as [0, 1].
+        y : array-like of shape (m_samples, n_features) or image, default=None
+            The target sample (``fit(source, target)``). Ignored when ``target`` is
+            given, so that ``y`` can carry labels for a later Pipeline step.
+        target : array-like, default=None
+            The target sample, when ``y`` holds labels (domain adaptation).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the source samples (of the pixels, for an image).
+
+        Returns
+        -------
+        self : object
+            The fitted transport.
+        """
+        target = _resolve_target(y, target)
+        target_name = "target" if target is not y else "y (the target sample)"
+        _check_feature_names(self, X, reset=True)
+        source_data = check_colors(X, "X")
+        target_data = check_colors(target, target_name, n_channels=source_data.n_channels)
+        if self.color_space != "rgb" and source_data.n_channels != 3:
+            raise ValueError(
+                f"color_space={self.color_space!r} needs 3-channel RGB data, got "
+                f"{source_data.n_channels} features; use color_space='rgb'."
+            )
+        weights = self._check_sample_weight(sample_weight, source_data.n_pixels)
+
+        rng = check_random_state(self.random_state)
+        source_index = self._subsample_index(source_data.n_pixels, rng)
+        target_index = self._subsample_index(target_data.n_pixels, rng)
+        source = to_color_space(source_data.colors(source_index), self.color_space)
+        target_colors = to_color_space(target_data.colors(target_index), self.color_space)
+        if weights is not None:
+            weights = weights if source_index is None else weights[source_index]
+            if weights.sum() <= 0:
+                raise ValueError("sample_weight of the sub-sampled source sums to zero.")
+            weights = weights / weights.sum()
+
+        self.n_features_in_ = source_data.n_channels
+        self._fit_map(source, target_colors, weights)
+        # Grids already evaluated for the LUT path, per (t, inverse, clip, size).
+        self._lut_cache = {}
+        return self
+
+    @staticmethod
+    def _check_sample_weight(sample_weight, n_pixels):
+        if sample_weight is None:
+            return None
+        weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+        if weights.shape[0] != n_pixels:
+            raise ValueError(
+                f"sample_weight has {weights.shape[0]} values but X has {n_pixels} "
+                "samples / pixels."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+            raise ValueError(
+                "sample_weight must be finite and non-negative with a positive sum."
+            )
+        return weights
+
+    def _subsample_index(self, n_pixels, rng):
+        if self.n_samples is None or n_pixels <= self.n_samples:
+            return None
+        # Sorted: gathers from a large image then walk memory forwards.
+        return np.sort(
+            sample_without_replacement(n_pixels, self.n_samples, random_state=rng)
+        )
+
+    # -------------------------------------------------------------- transform
+    def transform(self, X):
+        """Map samples of the source distribution towards the target.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
+            Same last axis as the data given to ``fit`` (an RGB image may carry
+            an alpha channel, which passes through). A ``dask.array.Array`` gives
+            a lazy dask array computed block by block.
+
+        Returns
+        -------
+        X_new : ndarray of the same shape and dtype as ``X``
+            ``(1 - t) X + t T(X)``. For an image, a :class:`TransportedArray`
+            that carries ``X`` as ``.source`` for a following ``Regrainer``.
+        """
+        return self._apply(X, inverse=False)
+
+    def inverse_transform(self, X):
+        """Map samples of the target distribution back towards the source.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
+            Samples of the target distribution.
+
+        Returns
+        -------
+        X_new : ndarray of the same shape and dtype as ``X``
+        """
+        return self._apply(X, inverse=True)
+
+    def _check_t(self):
+        t = self.t
+        if isinstance(t, bool) or not isinstance(t, Real) or not 0 <= t <= 1:
+            raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
+        return float(t)
+
+    def _apply(self, X, inverse):
+        check_is_fitted(self)
+        t = self._check_t()
+        if _is_dask_array(X):
+            from ._dask import transform_dask
+
+            return transform_dask(self, X, inverse=inverse)
+        _check_feature_names(self, X, reset=False)
+        data = check_colors(X, "X", n_channels=self.n_features_in_, min_pixels=1)
+        clip = data.is_image or data.is_integer if self.clip == "auto" else bool(self.clip)
+        out = data.empty_output()
+        out_pixels = out.reshape(-1, out.shape[-1])
+        if t == 0:
+            # The identity, exactly: no colour-space round trip, no clipping.
+            out_pixels[:, : data.n_channels] = data.pixels[:, : data.n_channels]
+        elif self._use_lut(data):
+            table = self._lut_table(t, inverse, clip, data)
+            apply_lut(data.array, table, out=out)
+        else:
+            step = max(1, self._chunk_budget // self._map_cost_per_row())
+            for start in range(0, data.n_pixels, step):
+                rows = slice(start, start + step)
+                mapped = self._map_colors(data.colors(rows), t, inverse, clip)
+                data.encode_into(out_pixels[rows], mapped)
+        if data.is_image:
+            return TransportedArray(out, source=X)
+        return out
+
+    def _map_colors(self, colors, t, inverse, clip):
+        """Map float colours of the caller's space: to working space, map, back, clip."""
+        working = to_color_space(colors, self.color_space)
+        mapped = from_color_space(self._interpolate(working, t, inverse), self.color_space)
+        if clip:
+            mapped = np.clip(mapped, 0.0, 1.0)
+        return mapped
+
+    def _use_lut(self, data):
+        # A grid costs lut_size**3 map evaluations: only worth it (and only as
+        # accurate as needed) for images bigger than the grid, inside its domain.
+        return (
+            self.lut_size is not None
+            and data.is_image
+            and data.n_channels == 3
+            and data.n_pixels > self.lut_size**3
+            and data.in_unit_range()
+        )
+
+    def _lut_table(self, t, inverse, clip, data):
+        """The LUT for this (t, inverse, clip), evaluated at least where ``data`` needs it.
+
+        Nodes are evaluated lazily and kept: a map with sharp features (a small
+        entropic ``reg``) needs a fine grid, but one photograph touches only a
+        small part of it (about 20 % of a 65^3 grid for china.jpg), and the next
+        frame of the same scene mostly the same part.
+        """
+        size = self.lut_size
+        key = (t, inverse, clip, size)
+        if key not in self._lut_cache:
+            self._lut_cache[key] = (
+                np.zeros((size**3, 3)),
+                np.zeros(size**3, dtype=bool),
+            )
+        table, evaluated = self._lut_cache[key]
+        missing = np.flatnonzero(_nodes_needed(data, size) & ~evaluated)
+        if missing.size:
+            nodes = np.stack(np.unravel_index(missing, (size,) * 3), axis=1) / (size - 1)
+            step = max(1, self._chunk_budget // self._map_cost_per_row())
+            for start in range(0, len(nodes), step):
+                rows = slice(start, start + step)
+                table[missing[rows]] = self._map_colors(nodes[rows], t, inverse, clip)
+            evaluated[missing] = True
+        return table.reshape(size, size, size, 3)
+
+    def to_lut(self, size=33, *, inverse=False):
+        """The fitted grade (at the current ``t``) as a 3D LUT table.
+
+        Parameters
+        ----------
+        size : int, default=33
+            Nodes per colour axis.
+        inverse : bool, default=False
+            Tabulate the inverse map instead.
+
+        Returns
+        -------
+        table : ndarray of shape (size, size, size, 3)
+            ``table[r, g, b]`` is the output for ``(r, g, b) / (size - 1)``,
+            clipped to [0, 1]; see :mod:`skcolorot.lut`.
+        """
+        check_is_fitted(self)
+        if self.n_features_in_ != 3:
+            raise ValueError(
+                f"A 3D LUT needs a transport fitted on RGB colours, this one has "
+                f"{self.n_features_in_} features."
+            )
+        if isinstance(size, bool) or not isinstance(size, Integral) or not 2 <= size <= 256:
+            raise ValueError(f"size must be an integer in [2, 256], got {size!r}.")
+        t = self._check_t()
+        grid = lut_grid(size).reshape(-1, 3)
+        table = grid if t == 0 else self._map_colors(grid, t, inverse, clip=True)
+        return table.reshape(size, size, size, 3)
+
+    def to_cube(self, path, size=33, *, title=None):
+        """Write the fitted grade as an Adobe/Resolve ``.cube`` 3D LUT file.
+
+        The file applies the same grade in ffmpeg (``-vf lut3d=grade.cube``),
+        DaVinci Resolve, Photoshop or OBS.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Output file (written atomically).
+        size : int, default=33
+            Nodes per colour axis.
+        title : str, default=None
+            ``TITLE`` line of the file.
+        """
+        from .lut import write_cube
+
+        write_cube(path, self.to_lut(size), title=title)
+
+    # ------------------------------------------------------------------ score
+    def score(self, X, y=None, sample_weight=None):
+        """Minus the sliced Wasserstein-2 distance between ``transform(X)`` and ``y``.
+
+        Directions are fixed, so the value is deterministic; higher is better, as
+        ``GridSearchCV`` expects. Use equal-size shuffled pixel samples (see
+        :func:`skcolorot.sample_pixels`) so that CV folds split both alike.
+
+        Parameters
+        ----------
+        X : array-like
+            Held-out source samples.
+        y : array-like
+            Held-out target samples (same last axis).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows of ``X``.
+
+        Returns
+        -------
+        score : float
+        """
+        if y is None:
+            raise ValueError("score needs the held-out target sample as y: score(X, y).")
+        if np.ndim(y) == 1:
+            raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
+        return -sliced_wasserstein(self.transform(X), y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.target_tags.required = True
+        return tags

@@ -1,0 +1,231 @@
+"""Input handling shared by every estimator: what an array means and how it goes back.
+
+The conventions (see DESIGN.md):
+
+* the last axis is the feature / channel axis;
+* ``(n, d)`` arrays are samples, ``(H, W, C)`` images and ``(N, H, W, C)`` batches
+  of images;
+* ``uint8`` / ``uint16`` values are read as ``[0, 1]`` and written back in the same
+  dtype, rounded and clipped; floating point stays floating point;
+* a 4th (alpha) channel of an RGB image passes through untouched.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = ["ColorInput", "TransportedArray", "check_colors", "sample_pixels"]
+
+# Encoded-integer dtypes and the value that stands for 1.0.
+_INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+
+class TransportedArray(np.ndarray):
+    """The output of a transport's ``transform``, carrying its input as ``.source``.
+
+    A :class:`~skcolorot.Regrainer` placed right after a transport in a Pipeline
+    reads ``.source`` as the guide image. Any step that copies into a plain array
+    (a scaler, pandas output) drops it, which the Regrainer reports clearly.
+    """
+
+    def __new__(cls, values, source=None):
+        obj = np.asarray(values).view(cls)
+        obj.source = source
+        return obj
+
+    def __array_finalize__(self, obj):
+        # Slices and arithmetic results are no longer the transport's output:
+        # only the exact array returned by ``transform`` keeps a guide.
+        self.source = None
+
+    def __reduce__(self):
+        # Pickle as a plain array: the guide is a reference, not data to ship.
+        return np.asarray(self).__reduce__()
+
+
+class ColorInput:
+    """A validated colour / sample array, viewed as ``(n_pixels, n_channels)``.
+
+    Nothing is converted to float up front: a 12 MP ``uint8`` image stays a view
+    until a sub-sample or a chunk of it is needed.
+    """
+
+    def __init__(self, array, name, n_channels, has_alpha):
+        self.array = array
+        self.name = name
+        self.shape = array.shape
+        self.dtype = array.dtype
+        self.is_image = array.ndim >= 3
+        self.pixels = array.reshape(-1, array.shape[-1])
+        self.n_channels = n_channels
+        self.has_alpha = has_alpha
+        self.scale = _INTEGER_SCALES.get(array.dtype)
+
+    @property
+    def n_pixels(self):
+        return self.pixels.shape[0]
+
+    @property
+    def is_integer(self):
+        return self.scale is not None
+
+    def colors(self, index=None):
+        """Float64 colours (alpha dropped), optionally only rows ``index``."""
+        rows = self.pixels if index is None else self.pixels[index]
+        values = np.asarray(rows[:, : self.n_channels], dtype=np.float64)
+        if self.scale is not None:
+            values = values / self.scale
+        return values
+
+    def in_unit_range(self):
+        """Whether every colour lies in ``[0, 1]`` (always true for integer images)."""
+        if self.is_integer:
+            return True
+        channels = self.pixels[:, : self.n_channels]
+        return bool(channels.min() >= 0.0 and channels.max() <= 1.0)
+
+    def alpha(self):
+        return self.pixels[:, self.n_channels :] if self.has_alpha else None
+
+    def empty_output(self):
+        """An output array of the input's shape and dtype (alpha copied in)."""
+        out = np.empty(self.shape, dtype=self.dtype)
+        if self.has_alpha:
+            out[..., self.n_channels :] = self.array[..., self.n_channels :]
+        return out
+
+    def encode_into(self, out_pixels, values):
+        """Write float colours ``values`` into rows of ``out_pixels`` in the input dtype."""
+        if self.scale is not None:
+            values = np.clip(np.rint(values * self.scale), 0, self.scale)
+        out_pixels[:, : self.n_channels] = values
+
+
+def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
+    """Validate ``X`` and wrap it as a :class:`ColorInput`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
+        Samples or image(s).
+    name : str
+        Name of the argument, used in error messages.
+    n_channels : int or None
+        The number of colour channels the caller expects (from ``fit``). An image
+        may carry one extra (alpha) channel when ``n_channels == 3``.
+    min_pixels : int
+        Fewest samples / pixels accepted.
+    """
+    if X is None:
+        raise ValueError(f"{name} is required, got None.")
+    if hasattr(X, "dask") and hasattr(X, "chunks"):
+        raise TypeError(f"{name} is a dask array; only transform accepts dask arrays.")
+    array = np.asarray(X)
+    dtype = array.dtype
+    if dtype.kind == "b" or dtype.kind in "OUSVcmM":
+        kind = {"b": "bool", "c": "complex", "O": "object"}.get(dtype.kind, str(dtype))
+        raise TypeError(
+            f"{name} has unsupported dtype {kind}; expected uint8 or uint16 images, "
+            "or floating point values."
+        )
+    if array.ndim not in (2, 3, 4):
+        hint = (
+            " A 1-D array is ambiguous: use X.reshape(-1, 1) for one feature."
+            if array.ndim == 1
+            else ""
+        )
+        raise ValueError(
+            f"{name} must be samples (n_samples, n_features), an image (H, W, C) or "
+            f"a batch of images (N, H, W, C); got an array of shape {array.shape}.{hint}"
+        )
+    is_image = array.ndim >= 3
+    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
+        if is_image:
+            raise TypeError(
+                f"{name} is an image of dtype {dtype}; integer images must be uint8 or "
+                "uint16 (e.g. X.astype(np.uint8)), other values floating point in [0, 1]."
+            )
+        # Integer samples are plain numbers (scikit-learn's convention).
+        array = array.astype(np.float64)
+        dtype = array.dtype
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        array = array.astype(np.float32)
+    if array.dtype.byteorder not in ("=", "|") and not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
+    channels = array.shape[-1]
+    if array.ndim == 2 and array.dtype in _INTEGER_SCALES and channels > 4:
+        raise ValueError(
+            f"{name} is a 2-D {array.dtype} array with {channels} columns, which looks "
+            "like a grayscale image; pass image[..., np.newaxis] for an (H, W, 1) image, "
+            "or float samples of shape (n_samples, n_features)."
+        )
+    if channels == 0 or array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); it needs data.")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity; all values must be finite.")
+
+    has_alpha = False
+    if n_channels is None:
+        n_channels = channels
+        if is_image and channels == 4:
+            n_channels, has_alpha = 3, True
+    elif channels != n_channels:
+        if is_image and n_channels == 3 and channels == 4:
+            has_alpha = True
+        else:
+            raise ValueError(
+                f"{name} has {channels} channels (features) but the estimator works on "
+                f"{n_channels}; the last axis must match the data the transport was "
+                "fitted on."
+            )
+    result = ColorInput(array, name, n_channels, has_alpha)
+    if result.n_pixels < min_pixels:
+        raise ValueError(
+            f"{name} has {result.n_pixels} sample(s)/pixel(s); at least {min_pixels} "
+            "are needed to estimate a colour distribution."
+        )
+    return result
+
+
+def sample_pixels(source, target, n_samples=10_000, random_state=None):
+    """Draw equal-size random pixel samples from a source and a target image.
+
+    Cross-validation splits ``X`` and ``y`` with the same indices; with two shuffled
+    samples of equal size, every fold is a random sub-sample of both colour
+    distributions, so ``GridSearchCV`` with the transports' default ``score`` works.
+
+    Parameters
+    ----------
+    source, target : array-like of shape (..., C)
+        Images or samples; the last axis is the channel axis.
+    n_samples : int, default=10_000
+        Pixels drawn from each (with replacement only when an input is smaller).
+    random_state : int, RandomState instance or None
+        Seed for the draw.
+
+    Returns
+    -------
+    source_pixels, target_pixels : ndarray of shape (n_samples, C)
+        Samples in the inputs' dtypes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot import sample_pixels
+    >>> src = np.zeros((8, 8, 3), np.uint8); ref = np.ones((4, 4, 3), np.uint8)
+    >>> xs, xt = sample_pixels(src, ref, n_samples=32, random_state=0)
+    >>> xs.shape, xt.shape
+    ((32, 3), (32, 3))
+    """
+    if not isinstance(n_samples, Integral) or n_samples < 2:
+        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}.")
+    rng = check_random_state(random_state)
+    src = check_colors(source, "source")
+    tgt = check_colors(target, "target", n_channels=src.n_channels)
+    out = []
+    for data in (src, tgt):
+        replace = data.n_pixels < n_samples
+        index = rng.choice(data.n_pixels, size=n_samples, replace=replace)
+        out.append(np.array(data.pixels[index, : data.n_channels]))
+    return out[0], out[1]

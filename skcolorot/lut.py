@@ -1,0 +1,454 @@
+"""Three-dimensional colour look-up tables (3D LUTs): build the sampling grid,
+apply a table to images, and read and write Adobe/Resolve ``.cube`` files.
+
+A table is a float array ``table`` of shape ``(N, N, N, 3)`` where
+``table[r, g, b]`` is the output colour (on a [0, 1] scale) for the input colour
+``(r, g, b) / (N - 1)``; :func:`lut_grid` gives those input colours, so evaluating
+any colour map on ``lut_grid(N)`` yields its table. :func:`apply_lut` interpolates
+the table trilinearly at every pixel (through Pillow for 8-bit images, vectorised
+numpy otherwise), and :func:`write_cube` / :func:`read_cube` exchange tables with
+ffmpeg, DaVinci Resolve, Photoshop and colour-science.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+__all__ = ["lut_grid", "apply_lut", "write_cube", "read_cube"]
+
+# Pixels per chunk in apply_lut: keeps the temporaries of the numpy path to a few
+# MB whatever the image size, and is near the speed optimum measured here.
+_CHUNK_PIXELS = 1 << 16
+
+# Pillow's Color3DLUT stores the table as int16 in units of 1 / (255 * 64), so
+# entries outside about [-2.007, 2.007] are clamped before interpolation, which
+# would change the result; such tables go through the numpy path instead.
+_PILLOW_MAX_TABLE_SIZE = 65
+_PILLOW_TABLE_LIMIT = 0x7FFF / (255 << 6)
+
+_CUBE_MAX_SIZE = 256
+_SUPPORTED_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
+# data words that start with a letter; read as numbers so the error says "non-finite"
+_NON_FINITE_WORDS = {"nan", "inf", "infinity"}
+
+
+def lut_grid(size):
+    """Input colours at the nodes of a 3D LUT.
+
+    Parameters
+    ----------
+    size : int
+        Number of nodes along each colour axis, at least 2.
+
+    Returns
+    -------
+    grid : ndarray of shape (size, size, size, 3), dtype float64
+        ``grid[i, j, k] == (i, j, k) / (size - 1)``: the first index runs over
+        red, the second over green, the third over blue.
+
+    Examples
+    --------
+    >>> grid = lut_grid(3)
+    >>> grid.shape
+    (3, 3, 3, 3)
+    >>> grid[2, 1, 0]
+    array([1. , 0.5, 0. ])
+    """
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"size must be an integer, got {size!r}")
+    if size < 2:
+        raise ValueError(f"size must be at least 2, got {size}")
+    # arange / (size - 1) rather than linspace so that nodes are exactly i / (size - 1)
+    axis = np.arange(size) / (size - 1)
+    return np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1)
+
+
+def _check_table(table, *, max_size=None):
+    """Return `table` as a float64 array after checking shape and values."""
+    table = np.asarray(table)
+    if table.dtype.kind not in "fiu":
+        raise TypeError(f"table must be a real numeric array, got dtype {table.dtype}")
+    shape = table.shape
+    if len(shape) != 4 or shape[3] != 3 or not (shape[0] == shape[1] == shape[2]):
+        raise ValueError(f"table must have shape (N, N, N, 3), got {shape}")
+    n_nodes = shape[0]
+    if n_nodes < 2 or (max_size is not None and n_nodes > max_size):
+        upper = f"..{max_size}" if max_size is not None else " or more"
+        raise ValueError(f"table size N must be in 2{upper}, got {n_nodes}")
+    table = table.astype(np.float64, copy=False)
+    if not np.isfinite(table).all():
+        raise ValueError("table contains NaN or infinite values")
+    return table
+
+
+def _check_image(image):
+    image = np.asarray(image)
+    if image.dtype.type not in _SUPPORTED_DTYPES:
+        raise TypeError(
+            "image must have dtype uint8, uint16, float32 or float64, "
+            f"got {image.dtype}"
+        )
+    if image.ndim < 2 or image.shape[-1] not in (3, 4):
+        raise ValueError(
+            "image must have shape (..., 3) or (..., 4) (RGB or RGBA, channels "
+            f"last, at least 2-D), got {image.shape}"
+        )
+    if image.dtype.kind == "f" and image.size and np.isnan(np.min(image[..., :3])):
+        raise ValueError("image contains NaN values")
+    return image
+
+
+def _check_out(out, image):
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.shape != image.shape or out.dtype != image.dtype:
+        raise ValueError(
+            f"out must have the shape and dtype of image, {image.shape} {image.dtype}; "
+            f"got {out.shape} {out.dtype}"
+        )
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+
+
+def apply_lut(image, table, *, out=None):
+    """Map the colours of an image through a 3D LUT.
+
+    Trilinear interpolation between the table's nodes, the interpolation of
+    Pillow's ``Color3DLUT`` and of ffmpeg's ``lut3d=interp=trilinear``.
+
+    Parameters
+    ----------
+    image : array_like of shape (..., 3) or (..., 4)
+        RGB or RGBA pixels, channels last, any leading shape: ``(H, W, C)``,
+        ``(N, H, W, C)``, ``(n_pixels, C)``. dtype uint8 (read as value / 255),
+        uint16 (value / 65535), float32 or float64 (values in [0, 1]; values
+        outside are clamped to the table's domain). The alpha channel is copied
+        through untouched. The input is never modified.
+    table : array_like of shape (N, N, N, 3)
+        ``table[r, g, b]`` is the output colour, on a [0, 1] scale, for the input
+        colour ``(r, g, b) / (N - 1)`` (see :func:`lut_grid`). Entries may lie
+        outside [0, 1].
+    out : ndarray, optional
+        Array of the same shape and dtype as `image` to write the result into.
+
+    Returns
+    -------
+    mapped : ndarray
+        Same shape and dtype as `image` (`out` if given). Integer output is
+        rounded and clipped to the dtype's range; float output is not clipped.
+
+    Notes
+    -----
+    uint8 images go through Pillow's ``ImageFilter.Color3DLUT`` (fixed-point, within
+    one level of exact trilinear interpolation) when ``N <= 65`` and the table's
+    entries lie within about [-2, 2]; everything else goes through a vectorised
+    numpy interpolation (float32 arithmetic for uint8, uint16 and float32 images,
+    float64 for float64 images), processed in chunks of pixels so that extra
+    memory stays bounded. A non-contiguous `image` is copied once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.array([[[255, 0, 0], [0, 128, 255]]], dtype=np.uint8)
+    >>> swap_red_blue = lut_grid(17)[..., ::-1]
+    >>> apply_lut(image, swap_red_blue)
+    array([[[  0,   0, 255],
+            [255, 128,   0]]], dtype=uint8)
+    """
+    image = _check_image(image)
+    table = _check_table(table)
+    if out is not None:
+        _check_out(out, image)
+    # Write straight into `out` only when it can be viewed as (n_pixels, C) and
+    # does not overlap the input, which later chunks still have to read.
+    if out is not None and out.flags.c_contiguous and not np.may_share_memory(out, image):
+        target = out
+    else:
+        target = np.empty(image.shape, dtype=image.dtype)
+    if image.size:
+        pixels = image.reshape(-1, image.shape[-1])
+        target_pixels = target.reshape(-1, image.shape[-1])
+        if _can_use_pillow(image, table):
+            _apply_pillow(pixels, table, target_pixels)
+        else:
+            _apply_numpy(pixels, table, target_pixels)
+    if out is None:
+        return target
+    if target is not out:
+        np.copyto(out, target)
+    return out
+
+
+def _can_use_pillow(image, table):
+    return (
+        image.dtype == np.uint8
+        and table.shape[0] <= _PILLOW_MAX_TABLE_SIZE
+        and np.abs(table).max() < _PILLOW_TABLE_LIMIT
+    )
+
+
+def _apply_pillow(pixels, table, target_pixels):
+    # Pillow's flat table runs over red fastest, then green, then blue, i.e. it is
+    # indexed [b, g, r] in C order: the transpose of our [r, g, b] table.
+    pillow_table = np.ascontiguousarray(table.transpose(2, 1, 0, 3), dtype=np.float32)
+    color_lut = ImageFilter.Color3DLUT(table.shape[0], pillow_table)
+    # Pixels go to Pillow as one-row images of up to 2**20 pixels: that works for
+    # any leading shape and bounds the copies Pillow makes, at no cost in speed.
+    chunk = 16 * _CHUNK_PIXELS
+    for start in range(0, len(pixels), chunk):
+        block = pixels[start : start + chunk]
+        mapped = Image.fromarray(block[np.newaxis]).filter(color_lut)
+        target_pixels[start : start + chunk, :3] = np.asarray(mapped)[0, :, :3]
+        if pixels.shape[1] == 4:
+            target_pixels[start : start + chunk, 3] = block[:, 3]
+
+
+def _apply_numpy(pixels, table, target_pixels):
+    dtype = pixels.dtype
+    work_dtype = np.float64 if dtype == np.float64 else np.float32
+    full_scale = np.iinfo(dtype).max if dtype.kind == "u" else 1
+    n_nodes = table.shape[0]
+    # channel-planar (3, N**3): gathers and lerps on (3, n) rows measured ~1.7x
+    # faster than on (n, 3) pixels
+    planar_table = np.ascontiguousarray(table.reshape(-1, 3).T, dtype=work_dtype)
+    for start in range(0, len(pixels), _CHUNK_PIXELS):
+        block = pixels[start : start + _CHUNK_PIXELS]
+        mapped = _interpolate_trilinear(block[:, :3], planar_table, n_nodes, full_scale, work_dtype)
+        if dtype.kind == "u":
+            mapped *= full_scale
+            np.rint(mapped, out=mapped)
+            np.clip(mapped, 0, full_scale, out=mapped)
+        target_pixels[start : start + _CHUNK_PIXELS, :3] = mapped.T
+        if pixels.shape[1] == 4:
+            target_pixels[start : start + _CHUNK_PIXELS, 3] = block[:, 3]
+
+
+def _interpolate_trilinear(rgb, planar_table, n_nodes, full_scale, work_dtype):
+    """Trilinear interpolation of a (3, N**3) table at `rgb` pixels; returns (3, n).
+
+    `planar_table[:, i]` is the colour of node i of the [r, g, b] C-ordered grid.
+    Trilinear rather than tetrahedral: measured here, tetrahedral (4 gathers plus a
+    per-pixel sort) was slower in numpy, and trilinear is what Pillow's fast path
+    and ffmpeg's ``interp=trilinear`` compute.
+    """
+    coords = rgb.T.astype(work_dtype)  # (3, n)
+    coords *= work_dtype((n_nodes - 1) / full_scale)
+    np.clip(coords, 0, n_nodes - 1, out=coords)
+    # Cell indices stay floating point until the flat index is formed: int64 in
+    # the float arithmetic made this step five times slower. Exact below 2**24.
+    cell = np.floor(coords)
+    np.minimum(cell, n_nodes - 2, out=cell)  # the top node belongs to the last cell
+    coords -= cell
+    fraction_r, fraction_g, fraction_b = coords
+    step_r, step_g = n_nodes * n_nodes, n_nodes
+    corner = (cell[0] * work_dtype(step_r) + cell[1] * work_dtype(step_g) + cell[2]).astype(np.intp)
+
+    def node(offset):
+        return np.take(planar_table, corner + offset, axis=1)
+
+    def lerp(low, high, fraction):
+        high -= low
+        high *= fraction
+        high += low
+        return high
+
+    def lerp_blue(offset):
+        return lerp(node(offset), node(offset + 1), fraction_b)
+
+    low_r = lerp(lerp_blue(0), lerp_blue(step_g), fraction_g)
+    high_r = lerp(lerp_blue(step_r), lerp_blue(step_r + step_g), fraction_g)
+    return lerp(low_r, high_r, fraction_r)
+
+
+def write_cube(path, table, *, title=None):
+    """Write a 3D LUT to an Adobe/Resolve ``.cube`` file (format 1.0).
+
+    The file holds ``TITLE`` (if given), ``LUT_3D_SIZE``, a unit
+    ``DOMAIN_MIN``/``DOMAIN_MAX`` and ``N**3`` rows ``r g b`` with red changing
+    fastest, then green, then blue. It is written to a temporary file in the same
+    directory and moved into place, so `path` never holds a half-written file.
+    An existing file at `path` is replaced.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file.
+    table : array_like of shape (N, N, N, 3)
+        ``table[r, g, b]`` as in :func:`apply_lut`, with ``2 <= N <= 256`` and
+        finite values.
+    title : str, optional
+        Written as ``TITLE "..."``; must not contain double quotes or newlines.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "identity.cube")
+    >>> write_cube(path, lut_grid(2), title="identity")
+    >>> print(open(path).read())  # doctest: +NORMALIZE_WHITESPACE
+    TITLE "identity"
+    LUT_3D_SIZE 2
+    DOMAIN_MIN 0.0 0.0 0.0
+    DOMAIN_MAX 1.0 1.0 1.0
+    0.000000 0.000000 0.000000
+    1.000000 0.000000 0.000000
+    0.000000 1.000000 0.000000
+    1.000000 1.000000 0.000000
+    0.000000 0.000000 1.000000
+    1.000000 0.000000 1.000000
+    0.000000 1.000000 1.000000
+    1.000000 1.000000 1.000000
+    """
+    table = _check_table(table, max_size=_CUBE_MAX_SIZE)
+    header = []
+    if title is not None:
+        if not isinstance(title, str):
+            raise TypeError(f"title must be a string, got {type(title).__name__}")
+        if '"' in title or "\n" in title or "\r" in title:
+            raise ValueError(f"title must not contain double quotes or newlines, got {title!r}")
+        header.append(f'TITLE "{title}"')
+    header += [
+        f"LUT_3D_SIZE {table.shape[0]}",
+        "DOMAIN_MIN 0.0 0.0 0.0",
+        "DOMAIN_MAX 1.0 1.0 1.0",
+    ]
+    rows = table.transpose(2, 1, 0, 3).reshape(-1, 3)  # [b, g, r] C order: red fastest
+
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary_path = tempfile.mkstemp(
+        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write("\n".join(header) + "\n")
+            np.savetxt(stream, rows, fmt="%.6f", delimiter=" ")
+        # mkstemp creates the file private (0600); give it an ordinary file's mode.
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+        os.chmod(temporary_path, mode)
+        os.replace(temporary_path, path)
+    except BaseException:
+        try:
+            os.unlink(temporary_path)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def read_cube(path):
+    """Read a 3D LUT from an Adobe/Resolve ``.cube`` file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.cube`` file with ``LUT_3D_SIZE N`` and ``N**3`` rows ``r g b``, red
+        changing fastest. ``#`` comments, blank lines and ``TITLE`` are ignored;
+        ``DOMAIN_MIN``/``DOMAIN_MAX`` (or ``LUT_3D_INPUT_RANGE``) are accepted only
+        for the unit domain.
+
+    Returns
+    -------
+    table : ndarray of shape (N, N, N, 3), dtype float64
+        ``table[r, g, b]`` as in :func:`apply_lut`.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a 3-D ``.cube`` LUT this function supports (1-D LUTs,
+        non-unit domains, unknown keywords), or is malformed (missing size, wrong
+        number of rows, bad numbers); the message names the file and line.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "identity.cube")
+    >>> write_cube(path, lut_grid(5))
+    >>> table = read_cube(path)
+    >>> table.shape
+    (5, 5, 5, 3)
+    >>> bool(np.allclose(table, lut_grid(5)))
+    True
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8-sig") as stream:
+            lines = stream.read().splitlines()
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not a text .cube file ({error})") from None
+
+    def fail(line_number, message):
+        raise ValueError(f"{path}, line {line_number}: {message}")
+
+    def parse_numbers(line_number, words, count):
+        if len(words) != count:
+            fail(line_number, f"expected {count} numbers, got {len(words)}")
+        try:
+            numbers = [float(word) for word in words]
+        except ValueError:
+            fail(line_number, f"not a number in {' '.join(words)!r}")
+        if not np.isfinite(numbers).all():
+            fail(line_number, f"non-finite number in {' '.join(words)!r}")
+        return numbers
+
+    size = None
+    data_words, data_line_numbers = [], []
+    for line_number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if line.startswith("TITLE"):  # before '#' handling: titles may contain '#'
+            continue
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        keyword, *words = line.split()
+        if keyword[0].isalpha() and keyword.lower() not in _NON_FINITE_WORDS:
+            if data_words:
+                fail(line_number, f"keyword {keyword} after the table data")
+            if keyword == "LUT_3D_SIZE":
+                if len(words) != 1 or not words[0].isdigit():
+                    fail(line_number, f"LUT_3D_SIZE needs one integer, got {' '.join(words)!r}")
+                size = int(words[0])
+                if not 2 <= size <= _CUBE_MAX_SIZE:
+                    fail(line_number, f"LUT_3D_SIZE must be in 2..{_CUBE_MAX_SIZE}, got {size}")
+            elif keyword in ("LUT_1D_SIZE", "LUT_1D_INPUT_RANGE"):
+                fail(line_number, "1-D LUTs are unsupported; only 3-D LUTs (LUT_3D_SIZE) are read")
+            elif keyword in ("DOMAIN_MIN", "DOMAIN_MAX"):
+                expected = [0.0] * 3 if keyword == "DOMAIN_MIN" else [1.0] * 3
+                if parse_numbers(line_number, words, 3) != expected:
+                    fail(line_number, f"non-unit domains are unsupported ({line})")
+            elif keyword == "LUT_3D_INPUT_RANGE":
+                if parse_numbers(line_number, words, 2) != [0.0, 1.0]:
+                    fail(line_number, f"non-unit domains are unsupported ({line})")
+            else:
+                fail(line_number, f"unsupported keyword {keyword}")
+            continue
+        if size is None:
+            fail(line_number, "table data before LUT_3D_SIZE")
+        words.insert(0, keyword)
+        if len(words) != 3:
+            fail(line_number, f"expected 3 numbers, got {len(words)}")
+        data_words.extend(words)
+        data_line_numbers.append(line_number)
+
+    if size is None:
+        raise ValueError(f"{path}: no LUT_3D_SIZE line; not a 3-D .cube LUT")
+    n_rows = size**3
+    if len(data_line_numbers) != n_rows:
+        where = data_line_numbers[n_rows] if len(data_line_numbers) > n_rows else len(lines)
+        fail(
+            where,
+            f"expected {n_rows} table rows for LUT_3D_SIZE {size}, got {len(data_line_numbers)}",
+        )
+    try:
+        values = np.array(data_words, dtype=np.float64)
+        valid = np.isfinite(values).all()
+    except ValueError:
+        valid = False
+    if not valid:
+        # slow path, only to name the offending line
+        values = np.array([
+            parse_numbers(line_number, data_words[3 * row : 3 * row + 3], 3)
+            for row, line_number in enumerate(data_line_numbers)
+        ])
+    # rows run red fastest, so in C order they are indexed [b, g, r]
+    return np.ascontiguousarray(values.reshape(size, size, size, 3).transpose(2, 1, 0, 3))

@@ -1,0 +1,282 @@
+"""Entropic optimal transport (Cuturi 2013) with the smooth entropic map
+(Pooladian & Niles-Weed 2021) for out-of-sample points."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from ot import dist
+from scipy.special import logsumexp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseTransport
+
+__all__ = ["SinkhornTransport", "sinkhorn_potentials"]
+
+# Kernel entries below this are flushed to zero: they weigh nothing next to the
+# O(1) entries on the plan's support, and denormal floats slow matrix products
+# down by an order of magnitude (measured at reg=1e-3 on colours).
+_KERNEL_FLOOR = 1e-200
+# Scalings beyond e**±_ABSORB are folded into the potentials (Schmitzer 2019).
+_ABSORB = 30.0
+# Geometric schedule of the epsilon-scaling warm start.
+_EPS_DECAY = 0.25
+
+
+def _log_half_steps(f, g, log_a, log_b, cost, eps):
+    """One exact log-domain Sinkhorn iteration (g then f): never under/overflows."""
+    g = -eps * logsumexp((f[:, None] - cost) / eps + log_a[:, None], axis=0)
+    f = -eps * logsumexp((g[None, :] - cost) / eps + log_b[None, :], axis=1)
+    return f, g
+
+
+def _kernel(f, g, cost, eps):
+    kernel = np.exp((f[:, None] + g[None, :] - cost) / eps)
+    kernel[kernel < _KERNEL_FLOOR] = 0.0
+    return kernel
+
+
+def _solve_level(f, g, a, b, cost, eps, max_iter, tol):
+    """Sinkhorn at one epsilon from warm potentials; returns (f, g, n_iter, error).
+
+    Works on the stabilised kernel ``exp((f + g - C) / eps)`` with scalings u, v
+    folded into the potentials when they grow, so small ``eps`` gives no NaN; the
+    last update is the row one, so row marginals are exact on return.
+    """
+    log_a, log_b = np.log(a), np.log(b)
+    f, g = _log_half_steps(f, g, log_a, log_b, cost, eps)
+    # After the exact log step every kernel row has mass: no zero division.
+    kernel = _kernel(f, g, cost, eps)
+    u = a / (kernel @ b)
+    u = np.where(np.isfinite(u), u, 1.0)
+    v = b.copy()
+    error = np.inf
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        column_mass = kernel.T @ u
+        error = np.abs(v * column_mass - b).sum()
+        if error < tol:
+            break
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            v = b / column_mass
+            u = a / (kernel @ v)
+        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))) or (
+            np.abs(np.log(u)).max() > _ABSORB or np.abs(np.log(v)).max() > _ABSORB
+        ):
+            # Fold what is representable into the potentials and redo the step
+            # exactly in the log domain, then rebuild the kernel around them.
+            f = f + eps * np.log(np.where(np.isfinite(u) & (u > 0), u, 1.0))
+            g = g + eps * np.log(np.where(np.isfinite(v) & (v > 0), v, 1.0))
+            f, g = _log_half_steps(f, g, log_a, log_b, cost, eps)
+            kernel = _kernel(f, g, cost, eps)
+            u = a / (kernel @ b)
+            v = b.copy()
+    return f + eps * np.log(u), g + eps * np.log(v), n_iter, error
+
+
+def sinkhorn_potentials(a, b, cost, reg, *, max_iter=1000, tol=1e-5):
+    """Dual potentials of entropic OT, stable for small ``reg``.
+
+    Solves ``min_P <P, C> + reg KL(P | a b^T)`` over couplings of ``a`` and ``b``
+    with Sinkhorn iterations on a stabilised kernel, warm-started by epsilon
+    scaling. We do not call ``ot.sinkhorn`` here: measured on 1000 x 1000 colour
+    costs, its log-domain solver took 15 s at ``reg=1e-2`` and 120 s at ``1e-3``
+    (its plain solver NaNs there), while this one takes about 0.1 s / 1 s.
+
+    Parameters
+    ----------
+    a : ndarray of shape (n,)
+        Source weights (positive, sum 1).
+    b : ndarray of shape (m,)
+        Target weights (positive, sum 1).
+    cost : ndarray of shape (n, m)
+        Cost matrix.
+    reg : float
+        Entropic regularisation (epsilon), > 0.
+    max_iter : int, default=1000
+        Iterations at the final epsilon.
+    tol : float, default=1e-5
+        Stop when the L1 error of the column marginal is below ``tol``.
+
+    Returns
+    -------
+    f : ndarray of shape (n,)
+    g : ndarray of shape (m,)
+        Potentials with ``P = exp((f_i + g_j - C_ij) / reg)``; row sums of ``P``
+        equal ``a`` exactly.
+    n_iter : int
+        Iterations at the final epsilon.
+    error : float
+        Final column-marginal L1 error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot.sinkhorn import sinkhorn_potentials
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.random((5, 2)), rng.random((4, 2))
+    >>> cost = ((x[:, None] - y[None]) ** 2).sum(-1)
+    >>> f, g, _, _ = sinkhorn_potentials(np.full(5, .2), np.full(4, .25), cost, 0.05)
+    >>> plan = np.exp((f[:, None] + g[None] - cost) / 0.05)
+    >>> bool(np.allclose(plan.sum(1), 0.2))
+    True
+    """
+    f = np.zeros(len(a))
+    g = np.zeros(len(b))
+    eps = max(reg, float(cost.max()) * 0.1)
+    levels = []
+    while eps > reg:
+        levels.append(eps)
+        eps *= _EPS_DECAY
+    for eps in levels:
+        # Coarse levels only need to put the potentials in the right basin.
+        f, g, _, _ = _solve_level(f, g, a, b, cost, eps, 50, max(tol, 1e-3))
+    return _solve_level(f, g, a, b, cost, reg, max_iter, tol)
+
+
+class SinkhornTransport(BaseTransport):
+    """Entropic optimal transport between sub-samples, with the entropic map.
+
+    Fits entropic OT (Cuturi 2013) between ``n_samples`` colours drawn from the
+    source and from the target. Fitted source points move to their barycentric
+    image ``sum_j P_ij y_j / a_i``; any other point ``x`` moves through the smooth
+    entropic map of Pooladian & Niles-Weed (2021),
+    ``T(x) = sum_j y_j exp((g_j - |x - y_j|^2) / reg) / sum_j exp(...)``,
+    which equals the barycentric map on the fitted points. The inverse uses the
+    same formula with the source potential.
+
+    Parameters
+    ----------
+    reg : float, default=3e-3
+        Entropic regularisation epsilon, in units of squared distance of the
+        working colour space (RGB in [0, 1]; CIELab / 100; Oklab). Smaller is
+        closer to exact OT (sharper, noisier); larger blurs the map towards the
+        target mean. Must be > 0.
+    n_samples : int, default=1000
+        Number of colours drawn from the source and from the target.
+    max_iter : int, default=1000
+        Sinkhorn iterations at the final ``reg``.
+    tol : float, default=1e-5
+        Stopping tolerance on the L1 marginal error.
+    color_space : {"rgb", "lab", "oklab"}, default="rgb"
+        Space in which the map is fitted and applied; input and output stay RGB.
+    t : float in [0, 1], default=1.0
+        Displacement interpolation ``(1 - t) x + t T(x)``.
+    lut_size : int or None, default=49
+        Images larger than ``lut_size**3`` pixels go through a 3D LUT of this
+        size (only the nodes an image needs are evaluated); ``None`` forces exact
+        evaluation. The entropic map at small ``reg`` is nearly discontinuous
+        where OT splits colours, so a finer grid than the affine map's pays off.
+    clip : bool or "auto", default="auto"
+        Clip the output to [0, 1]. ``"auto"``: for images and integer data.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sub-sampling.
+
+    Attributes
+    ----------
+    source_support_ : ndarray of shape (n, n_features)
+        Fitted source points (working colour space).
+    target_support_ : ndarray of shape (m, n_features)
+        Fitted target points.
+    source_weights_ : ndarray of shape (n,)
+    target_weights_ : ndarray of shape (m,)
+    source_potential_ : ndarray of shape (n,)
+    target_potential_ : ndarray of shape (m,)
+        Dual potentials ``f``, ``g``: the plan is ``exp((f_i + g_j - C_ij) / reg)``.
+    n_iter_ : int
+        Sinkhorn iterations at the final ``reg``.
+    marginal_error_ : float
+        L1 error of the target marginal at the end.
+    epsilon_ : float
+        The ``reg`` the map was fitted with (the map uses it, not a later ``reg``).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot import SinkhornTransport
+    >>> rng = np.random.default_rng(0)
+    >>> source, target = rng.random((300, 3)) * 0.5, 0.5 + rng.random((200, 3)) * 0.5
+    >>> model = SinkhornTransport(reg=1e-2, random_state=0).fit(source, target)
+    >>> bool(model.transform(source).mean() > 0.6)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTransport._parameter_constraints,
+        "reg": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        reg=3e-3,
+        *,
+        n_samples=1000,
+        max_iter=1000,
+        tol=1e-5,
+        color_space="rgb",
+        t=1.0,
+        lut_size=49,
+        clip="auto",
+        random_state=None,
+    ):
+        self.reg = reg
+        self.n_samples = n_samples
+        self.max_iter = max_iter
+        self.tol = tol
+        self.color_space = color_space
+        self.t = t
+        self.lut_size = lut_size
+        self.clip = clip
+        self.random_state = random_state
+
+    def _fit_map(self, source, target, source_weights):
+        n, m = len(source), len(target)
+        a = np.full(n, 1.0 / n) if source_weights is None else source_weights
+        b = np.full(m, 1.0 / m)
+        keep = a > 0
+        source, a = source[keep], a[keep]
+        f, g, n_iter, error = sinkhorn_potentials(
+            a, b, dist(source, target), self.reg, max_iter=self.max_iter, tol=self.tol
+        )
+        if error > self.tol:
+            warnings.warn(
+                f"Sinkhorn did not reach tol={self.tol} in max_iter={self.max_iter} "
+                f"iterations (marginal error {error:.2e}); increase max_iter or reg.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self.source_support_, self.target_support_ = source, target
+        self.source_weights_, self.target_weights_ = a, b
+        self.source_potential_, self.target_potential_ = f, g
+        self.epsilon_ = float(self.reg)
+        self.n_iter_ = n_iter
+        self.marginal_error_ = float(error)
+
+    @property
+    def coupling_(self):
+        """The entropic plan between the fitted supports, ``(n, m)``."""
+        cost = dist(self.source_support_, self.target_support_)
+        return np.exp(
+            (self.source_potential_[:, None] + self.target_potential_[None, :] - cost)
+            / self.epsilon_
+        )
+
+    def _entropic_map(self, Z, support, potential):
+        logits = (potential[None, :] - dist(Z, support)) / self.epsilon_
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        weights /= weights.sum(axis=1, keepdims=True)
+        return weights @ support
+
+    def _transport(self, Z):
+        return self._entropic_map(Z, self.target_support_, self.target_potential_)
+
+    def _inverse_transport(self, Z):
+        return self._entropic_map(Z, self.source_support_, self.source_potential_)
+
+    def _map_cost_per_row(self):
+        return 3 * max(len(self.source_support_), len(self.target_support_))

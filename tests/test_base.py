@@ -1,0 +1,170 @@
+"""The shared contract of every transport: shapes, dtypes, alpha, t, LUT, score."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skcolorot import (
+    AffineTransport,
+    SinkhornTransport,
+    TransportedArray,
+    color_fidelity,
+    sample_pixels,
+)
+from skcolorot._input import check_colors
+from skcolorot.metrics import sliced_wasserstein
+
+TRANSPORTS = [
+    lambda: AffineTransport(random_state=0),
+    lambda: SinkhornTransport(n_samples=300, reg=1e-2, random_state=0),
+]
+
+
+def _image(rng, shape, dtype):
+    values = rng.random(shape)
+    if dtype == np.uint8:
+        return (values * 255).round().astype(np.uint8)
+    if dtype == np.uint16:
+        return (values * 65535).round().astype(np.uint16)
+    return values.astype(dtype)
+
+
+@pytest.mark.parametrize("make", TRANSPORTS)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(20, 30, 3), (2, 10, 12, 3), (500, 3), (20, 30, 4)])
+def test_shape_and_dtype_round_trip(make, dtype, shape):
+    rng = np.random.default_rng(0)
+    X = _image(rng, shape, dtype)
+    Y = _image(rng, (25, 25, 3), dtype) // 2 if dtype in (np.uint8, np.uint16) else _image(
+        rng, (25, 25, 3), dtype
+    ) / 2
+    before = X.copy()
+    model = make().fit(X, Y)
+    out = model.transform(X)
+    assert out.shape == X.shape and out.dtype == X.dtype
+    np.testing.assert_array_equal(X, before)
+    assert isinstance(out, TransportedArray) == (X.ndim >= 3)
+    if X.ndim >= 3:
+        assert out.source is X
+    if shape[-1] == 4:
+        np.testing.assert_array_equal(out[..., 3], X[..., 3])
+    # Colours moved towards the (darker) target.
+    assert out[..., :3].astype(float).mean() < X[..., :3].astype(float).mean()
+
+
+def test_integer_images_are_read_as_unit_range():
+    rng = np.random.default_rng(1)
+    X8 = _image(rng, (30, 30, 3), np.uint8)
+    Y8 = _image(rng, (30, 30, 3), np.uint8) // 3
+    out8 = AffineTransport().fit(X8, Y8).transform(X8)
+    outf = AffineTransport().fit(X8 / 255.0, Y8 / 255.0).transform(X8 / 255.0)
+    assert np.abs(out8.astype(float) - np.clip(outf * 255, 0, 255)).max() <= 0.5 + 1e-9
+
+
+def test_float_samples_are_not_clipped_but_images_are():
+    rng = np.random.default_rng(2)
+    X, Y = rng.random((200, 3)), rng.random((200, 3)) * 3
+    model = AffineTransport().fit(X, Y)
+    assert model.transform(X).max() > 1.0
+    assert model.transform(X.reshape(10, 20, 3)).max() <= 1.0
+    assert model.set_params(clip=True).transform(X).max() <= 1.0
+
+
+def test_t_zero_is_identity_and_t_can_change_after_fit():
+    rng = np.random.default_rng(3)
+    X = _image(rng, (40, 40, 3), np.uint8)
+    model = SinkhornTransport(n_samples=200, reg=1e-2, color_space="lab").fit(X, X // 2)
+    np.testing.assert_array_equal(model.set_params(t=0).transform(X), X)
+    half = model.set_params(t=0.5).transform(X).astype(float)
+    full = model.set_params(t=1.0).transform(X).astype(float)
+    assert np.abs(half - X).mean() < np.abs(full - X).mean()
+
+
+@pytest.fixture(scope="module")
+def big_pair(china, flower):
+    """Large enough (1.1 MP) that the LUT path is taken."""
+    return np.tile(china, (2, 2, 1)), flower
+
+
+def test_lut_path_is_used_and_agrees_with_exact_path_for_a_smooth_map(big_pair):
+    src, ref = big_pair
+    model = AffineTransport(random_state=0).fit(src, ref)
+    assert model._use_lut(check_colors(src))
+    lut = model.transform(src).astype(int)
+    exact = model.set_params(lut_size=None).transform(src).astype(int)
+    # An affine map is linear between nodes; only the clip to [0, 1] bends it,
+    # in the cells that straddle the gamut's edge.
+    diff = np.abs(lut - exact)
+    assert diff.max() <= 6 and diff.mean() < 0.1, (diff.max(), diff.mean())
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_lut_path_keeps_sinkhorn_colour_fidelity(big_pair, dtype):
+    src, ref = big_pair
+    src = src if dtype == np.uint8 else src.astype(np.float32) / 255
+    model = SinkhornTransport(n_samples=300, random_state=0).fit(src, ref)
+    lut = model.transform(src)
+    exact = model.set_params(lut_size=None).transform(src)
+    assert lut.dtype == dtype
+    levels = 255 if dtype == np.float32 else 1
+    diff = np.abs(lut.astype(float) - exact.astype(float)) * levels
+    # The entropic map at small reg is nearly discontinuous where OT splits
+    # colours: a few pixels move the jump by a cell, the distribution does not.
+    assert diff.mean() < 1.0, f"mean {diff.mean():.3f} levels"
+    lut_fidelity = color_fidelity(lut[:427, :640], ref, src[:427, :640])
+    exact_fidelity = color_fidelity(exact[:427, :640], ref, src[:427, :640])
+    assert abs(lut_fidelity - exact_fidelity) < 0.05 * exact_fidelity
+
+
+def test_lut_nodes_are_evaluated_lazily_and_reused(big_pair):
+    src, ref = big_pair
+    model = SinkhornTransport(n_samples=200, random_state=0).fit(src, ref)
+    model.transform(src)
+    (table, evaluated), = model._lut_cache.values()
+    assert 0 < evaluated.sum() < evaluated.size / 2
+    count = evaluated.sum()
+    model.transform(src[:500])
+    assert evaluated.sum() == count
+
+
+@pytest.mark.parametrize("make", TRANSPORTS)
+def test_clone_pickle_and_determinism(make, small_pair):
+    src, ref = small_pair
+    model = make().fit(src, ref)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.transform(src), model.transform(src))
+    fresh = clone(model)
+    assert not hasattr(fresh, "n_features_in_")
+    np.testing.assert_array_equal(fresh.fit(src, ref).transform(src), model.transform(src))
+
+
+def test_score_is_minus_sliced_w2_and_prefers_the_fitted_map():
+    rng = np.random.default_rng(4)
+    X, Y = rng.random((400, 3)), 0.2 + 0.3 * rng.random((400, 3))
+    model = AffineTransport().fit(X, Y)
+    score = model.score(X, Y)
+    assert score == pytest.approx(-sliced_wasserstein(model.transform(X), Y))
+    assert score == model.score(X, Y)  # deterministic
+    assert score > model.set_params(t=0).score(X, Y)
+
+
+def test_n_features_and_feature_names():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.random((50, 2)), columns=["a", "b"])
+    Y = pd.DataFrame(rng.random((40, 2)), columns=["a", "b"])
+    model = AffineTransport().fit(X, Y)
+    assert model.n_features_in_ == 2
+    assert list(model.get_feature_names_out()) == ["a", "b"]
+    out = model.set_output(transform="pandas").transform(X)
+    assert list(out.columns) == ["a", "b"]
+
+
+def test_sample_pixels_draws_equal_sizes(small_pair):
+    src, ref = small_pair
+    xs, xt = sample_pixels(src, ref, n_samples=1000, random_state=0)
+    assert xs.shape == xt.shape == (1000, 3) and xs.dtype == np.uint8
+    again = sample_pixels(src, ref, n_samples=1000, random_state=0)
+    np.testing.assert_array_equal(again[0], xs)
