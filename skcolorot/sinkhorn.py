@@ -25,9 +25,12 @@ _EPS_DECAY = 0.25
 
 
 def _log_half_steps(f, g, log_a, log_b, cost, eps):
-    """One exact log-domain Sinkhorn iteration (g then f): never under/overflows."""
-    g = -eps * logsumexp((f[:, None] - cost) / eps + log_a[:, None], axis=0)
-    f = -eps * logsumexp((g[None, :] - cost) / eps + log_b[None, :], axis=1)
+    """One exact log-domain Sinkhorn iteration (g then f): never under/overflows.
+
+    Convention of this module: ``P_ij = exp((f_i + g_j - C_ij) / eps)``.
+    """
+    g = eps * log_b - eps * logsumexp((f[:, None] - cost) / eps, axis=0)
+    f = eps * log_a - eps * logsumexp((g[None, :] - cost) / eps, axis=1)
     return f, g
 
 
@@ -41,16 +44,16 @@ def _solve_level(f, g, a, b, cost, eps, max_iter, tol):
     """Sinkhorn at one epsilon from warm potentials; returns (f, g, n_iter, error).
 
     Works on the stabilised kernel ``exp((f + g - C) / eps)`` with scalings u, v
-    folded into the potentials when they grow, so small ``eps`` gives no NaN; the
-    last update is the row one, so row marginals are exact on return.
+    folded into the potentials when they grow (then one exact log-domain step),
+    so small ``eps`` gives no NaN; the last update is the row one, so row
+    marginals are exact on return.
     """
     log_a, log_b = np.log(a), np.log(b)
-    f, g = _log_half_steps(f, g, log_a, log_b, cost, eps)
-    # After the exact log step every kernel row has mass: no zero division.
+    # Warm potentials from the previous (4x larger) epsilon keep every kernel
+    # row representable; an all-zero row (u = inf) takes the log-domain branch.
     kernel = _kernel(f, g, cost, eps)
-    u = a / (kernel @ b)
-    u = np.where(np.isfinite(u), u, 1.0)
-    v = b.copy()
+    u = np.ones_like(a)
+    v = np.ones_like(b)
     error = np.inf
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
@@ -70,8 +73,10 @@ def _solve_level(f, g, a, b, cost, eps, max_iter, tol):
             g = g + eps * np.log(np.where(np.isfinite(v) & (v > 0), v, 1.0))
             f, g = _log_half_steps(f, g, log_a, log_b, cost, eps)
             kernel = _kernel(f, g, cost, eps)
-            u = a / (kernel @ b)
-            v = b.copy()
+            u = np.ones_like(a)
+            v = np.ones_like(b)
+            with np.errstate(divide="ignore"):
+                u = a / (kernel @ v)
     return f + eps * np.log(u), g + eps * np.log(v), n_iter, error
 
 
@@ -157,8 +162,9 @@ class SinkhornTransport(BaseTransport):
         Number of colours drawn from the source and from the target.
     max_iter : int, default=1000
         Sinkhorn iterations at the final ``reg``.
-    tol : float, default=1e-5
-        Stopping tolerance on the L1 marginal error.
+    tol : float, default=1e-4
+        Stopping tolerance on the L1 marginal error (1e-3 already gives the same
+        colour fidelity on photographs; 1e-4 leaves a margin).
     color_space : {"rgb", "lab", "oklab"}, default="rgb"
         Space in which the map is fitted and applied; input and output stay RGB.
     t : float in [0, 1], default=1.0
@@ -216,7 +222,7 @@ class SinkhornTransport(BaseTransport):
         *,
         n_samples=1000,
         max_iter=1000,
-        tol=1e-5,
+        tol=1e-4,
         color_space="rgb",
         t=1.0,
         lut_size=49,
