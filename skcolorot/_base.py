@@ -20,10 +20,9 @@ from scipy.ndimage import binary_dilation
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
-from ._input import TransportedArray, check_colors
+from ._input import TransportedArray, check_colors, draw_indices
 from .color import COLOR_SPACES, from_color_space, to_color_space
 from .lut import apply_lut, lut_grid
 from .metrics import sliced_wasserstein
@@ -41,8 +40,9 @@ def _resolve_target(y, target):
         return target
     if y is None:
         raise ValueError(
-            "fit needs the target sample: call fit(source, target), or "
-            "fit(source, y_labels, target=target_sample) when y carries labels."
+            "fit requires y to be passed, but the target y is None: call "
+            "fit(source, target), or fit(source, y_labels, target=target_sample) "
+            "when y carries labels."
         )
     if np.ndim(y) == 1:
         raise ValueError(
@@ -192,10 +192,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
     def _subsample_index(self, n_pixels, rng):
         if self.n_samples is None or n_pixels <= self.n_samples:
             return None
-        # Sorted: gathers from a large image then walk memory forwards.
-        return np.sort(
-            sample_without_replacement(n_pixels, self.n_samples, random_state=rng)
-        )
+        return draw_indices(n_pixels, self.n_samples, rng)
 
     # -------------------------------------------------------------- transform
     def transform(self, X):
@@ -236,7 +233,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
         return float(t)
 
-    def _apply(self, X, inverse):
+    def _apply(self, X, inverse, *, use_lut=None):
+        # use_lut: the LUT-or-exact choice made once for a whole dask array, so
+        # that its blocks take the path the in-memory call would (None: decide here).
         check_is_fitted(self)
         t = self._check_t()
         if _is_dask_array(X):
@@ -251,7 +250,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         if t == 0:
             # The identity, exactly: no colour-space round trip, no clipping.
             out_pixels[:, : data.n_channels] = data.pixels[:, : data.n_channels]
-        elif self._use_lut(data):
+        elif self._use_lut(data) if use_lut is None else use_lut:
             table = self._lut_table(t, inverse, clip, data)
             apply_lut(data.array, table, out=out)
         else:

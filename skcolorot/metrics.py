@@ -7,9 +7,8 @@ import ot
 from skimage.color import rgb2gray, rgb2lab
 from skimage.metrics import structural_similarity
 from sklearn.utils import check_random_state
-from sklearn.utils.random import sample_without_replacement
 
-from ._input import check_colors
+from ._input import check_colors, draw_indices
 
 __all__ = [
     "color_fidelity",
@@ -22,7 +21,7 @@ __all__ = [
 def _subsample(colors, weights, max_samples, rng):
     if max_samples is None or len(colors) <= max_samples:
         return colors, weights
-    index = np.sort(sample_without_replacement(len(colors), max_samples, random_state=rng))
+    index = draw_indices(len(colors), max_samples, rng)
     return colors[index], None if weights is None else weights[index]
 
 
