@@ -2,19 +2,35 @@
 scikit-learn estimators."""
 
 from ._input import TransportedArray, sample_pixels
+from ._transfer import make_transport, transfer
 from .affine import AffineTransport
+from .domain import DomainAdaptation
+from .gmm import GMMTransport
+from .lut import apply_lut, read_cube, write_cube
 from .metrics import color_fidelity, luminance_ssim, sliced_wasserstein, sliced_wasserstein_scorer
+from .regrain import Regrainer, regrain
 from .sinkhorn import SinkhornTransport
+from .sliced import SlicedTransport
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AffineTransport",
+    "DomainAdaptation",
+    "GMMTransport",
+    "Regrainer",
     "SinkhornTransport",
+    "SlicedTransport",
     "TransportedArray",
+    "apply_lut",
     "color_fidelity",
     "luminance_ssim",
+    "make_transport",
+    "read_cube",
+    "regrain",
     "sample_pixels",
     "sliced_wasserstein",
     "sliced_wasserstein_scorer",
+    "transfer",
+    "write_cube",
 ]

@@ -20,6 +20,7 @@ from scipy.ndimage import binary_dilation
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._input import TransportedArray, check_colors, draw_indices
@@ -34,6 +35,12 @@ def _is_dask_array(X):
     return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
 
 
+def _ndim(values):
+    # Not np.ndim: it dispatches through __array_function__, which array-likes
+    # need not support; and a (lazy) array's own ndim costs nothing.
+    return values.ndim if hasattr(values, "ndim") else np.asarray(values).ndim
+
+
 def _resolve_target(y, target):
     """The target sample: ``target=`` if given, else ``y`` unless it looks like labels."""
     if target is not None:
@@ -44,7 +51,7 @@ def _resolve_target(y, target):
             "fit(source, target), or fit(source, y_labels, target=target_sample) "
             "when y carries labels."
         )
-    if np.ndim(y) == 1:
+    if _ndim(y) == 1:
         raise ValueError(
             "y is 1-D, which looks like labels, but fit takes the target sample as y. "
             "Pass the target colours / features as fit(X, target=X_target) (in a "
@@ -52,6 +59,11 @@ def _resolve_target(y, target):
             "set_fit_request(target=True) with metadata routing on)."
         )
     return y
+
+
+# Variance (in [0, 1] units) under which a source direction counts as flat: half
+# an 8-bit level of standard deviation.
+_FLAT_VARIANCE = (0.5 / 255) ** 2
 
 
 def _nodes_needed(data, size):
@@ -95,6 +107,10 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
     # Bound on the float64 temporaries of one chunk of the exact path, in values.
     _chunk_budget = 1 << 22
+
+    # Bumped whenever fitted attributes change meaning, so an old pickle fails
+    # loudly instead of mapping colours wrongly.
+    _pickle_format = 1
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
@@ -169,6 +185,11 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
         self.n_features_in_ = source_data.n_channels
         self._fit_map(source, target_colors, weights)
+        # A source with (almost) no spread in some direction (a grey or constant
+        # image) leaves the map unconstrained off its support, where LUT nodes
+        # lie and blend into the pixels: such fits always take the exact path.
+        spread = np.linalg.eigvalsh(np.atleast_2d(np.cov(source.T))).min()
+        self._lut_safe = bool(spread > _FLAT_VARIANCE)
         # Grids already evaluated for the LUT path, per (t, inverse, clip, size).
         self._lut_cache = {}
         return self
@@ -185,7 +206,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             )
         if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
             raise ValueError(
-                "sample_weight must be finite and non-negative with a positive sum."
+                "sample_weight must be finite and non-negative, and not all zero."
             )
         return weights
 
@@ -244,6 +265,14 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             return transform_dask(self, X, inverse=inverse)
         _check_feature_names(self, X, reset=False)
         data = check_colors(X, "X", n_channels=self.n_features_in_, min_pixels=1)
+        container = _get_output_config("transform", self)["dense"]
+        if data.is_image and not inverse and container != "default":
+            # Otherwise pandas fails later with "Must pass 2-d input".
+            raise ValueError(
+                "set_output(transform='pandas'/'polars') needs (n_samples, n_features) "
+                "samples, but X is an image: use the default output for images, or "
+                "pass image.reshape(-1, n_channels)."
+            )
         clip = data.is_image or data.is_integer if self.clip == "auto" else bool(self.clip)
         out = data.empty_output()
         out_pixels = out.reshape(-1, out.shape[-1])
@@ -276,6 +305,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         # accurate as needed) for images bigger than the grid, inside its domain.
         return (
             self.lut_size is not None
+            and self._lut_safe
             and data.is_image
             and data.n_channels == 3
             and data.n_pixels > self.lut_size**3
@@ -379,9 +409,24 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         """
         if y is None:
             raise ValueError("score needs the held-out target sample as y: score(X, y).")
-        if np.ndim(y) == 1:
+        if _ndim(y) == 1:
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
         return -sliced_wasserstein(self.transform(X), y, sample_weight=sample_weight)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skcolorot_pickle_format"] = self._pickle_format
+        return state
+
+    def __setstate__(self, state):
+        found = state.pop("_skcolorot_pickle_format", None)
+        if found != self._pickle_format:
+            raise ValueError(
+                f"This {type(self).__name__} was pickled by a skcolorot with pickle "
+                f"format {found}, this version reads format {self._pickle_format}; "
+                "refit it with this version (or load it with the version that saved it)."
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

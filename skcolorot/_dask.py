@@ -1,0 +1,311 @@
+"""Lazy, block-by-block application of fitted transports and of the regrain filter
+to ``dask.array.Array`` inputs (the ``skcolorot[dask]`` extra).
+
+Colour transport is a per-pixel map, so every block of an image (or of an
+``(n, d)`` sample array) is mapped on its own with ``dask.array.map_blocks``; the
+only global decision, whether an image goes through the 3D LUT or the exact map,
+is taken once for the whole array and handed to every block, so a dask result
+equals the in-memory one. Regraining filters a neighbourhood, so it runs with
+``dask.array.map_overlap`` and a halo as wide as the filter reaches.
+
+Nothing here imports dask at package import time: :class:`BaseTransport`
+dispatches here only when it is given a dask array.
+"""
+
+import dask
+import dask.array as da
+import numpy as np
+from sklearn.utils.validation import _check_feature_names
+
+from ._input import _INTEGER_SCALES
+
+__all__ = ["regrain_dask", "regrain_halo", "transform_dask"]
+
+
+# ---------------------------------------------------------------- transport
+def _check_dask_colors(X, n_channels):
+    """Validate what can be checked without computing: ndim, dtype, channels.
+
+    Returns the array with the dtype the in-memory path would use. Values (NaN,
+    infinities) are checked per block at compute time by the in-memory code.
+    """
+    dtype = X.dtype
+    if dtype.kind == "b" or dtype.kind in "OUSVcmM":
+        raise TypeError(
+            f"X has unsupported dtype {dtype}; expected uint8 or uint16 images, or "
+            "floating point values."
+        )
+    if X.ndim not in (2, 3, 4):
+        raise ValueError(
+            "X must be samples (n_samples, n_features), an image (H, W, C) or a "
+            f"batch of images (N, H, W, C); got a dask array of shape {X.shape}."
+        )
+    if any(np.isnan(size) for size in X.shape):
+        raise ValueError(
+            "X has unknown chunk sizes; call X.compute_chunk_sizes() first."
+        )
+    if X.size == 0:
+        raise ValueError(f"X is empty (shape {X.shape}); it needs data.")
+    is_image = X.ndim >= 3
+    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
+        if is_image:
+            raise TypeError(
+                f"X is an image of dtype {dtype}; integer images must be uint8 or "
+                "uint16, other values floating point in [0, 1]."
+            )
+        X = X.astype(np.float64)  # integer samples are plain numbers
+    elif dtype.kind == "f" and dtype.itemsize < 4:
+        X = X.astype(np.float32)
+    channels = X.shape[-1]
+    has_alpha = is_image and n_channels == 3 and channels == 4
+    if channels != n_channels and not has_alpha:
+        raise ValueError(
+            f"X has {channels} channels (features) but the estimator works on "
+            f"{n_channels}; the last axis must match the data the transport was "
+            "fitted on."
+        )
+    return X
+
+
+class _WholeArray:
+    """What ``BaseTransport._use_lut`` asks of its input, for a whole dask array.
+
+    The value range is answered separately (lazily), so ``in_unit_range`` says
+    yes here and the caller combines it with the real, computed answer.
+    """
+
+    def __init__(self, X, n_channels):
+        self.is_image = X.ndim >= 3
+        self.n_channels = n_channels
+        self.n_pixels = int(np.prod(X.shape[:-1]))
+
+    def in_unit_range(self):
+        return True
+
+
+def _transform_block(block, use_lut, estimator, inverse):
+    flag = bool(use_lut) if use_lut is not None else None
+    # The block is a plain ndarray: no TransportedArray (no guide reference) and
+    # nothing dask-specific reaches the estimator.
+    return np.asarray(estimator._apply(block, inverse, use_lut=flag))
+
+
+def transform_dask(estimator, X, *, inverse=False):
+    """Map a dask array with a fitted transport, lazily and block by block.
+
+    Called by ``transform`` / ``inverse_transform`` of every transport when ``X``
+    is a ``dask.array.Array``; use those rather than this function.
+
+    Parameters
+    ----------
+    estimator : BaseTransport
+        A fitted transport (shipped once per graph, as one shared task).
+    X : dask.array.Array of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
+        Chunked along any leading axes; the channel axis is made a single chunk.
+    inverse : bool, default=False
+        Apply the inverse map.
+
+    Returns
+    -------
+    X_new : dask.array.Array
+        Same shape, chunks and dtype as ``X`` (with the dtype rules of the
+        in-memory ``transform``). For images it carries ``X`` as ``.source``, for a
+        following :class:`~skcolorot.Regrainer`.
+
+    Notes
+    -----
+    Every block is mapped by the estimator's in-memory ``transform``, with the
+    LUT-or-exact choice of the whole array: images with more than
+    ``lut_size**3`` pixels, three colour channels and (for float images) every
+    value in ``[0, 1]`` use the LUT. For float images that last condition is a
+    lazy reduction over ``X``, computed in the same graph. The result equals the
+    in-memory ``transform(X.compute())`` bit for bit for integer images; float
+    results may differ by rounding error (below ``1e-12``), because a block's
+    rows (or LUT nodes) are evaluated in batches of another size.
+    """
+    _check_feature_names(estimator, X, reset=False)
+    X = _check_dask_colors(X, estimator.n_features_in_)
+    n_channels = estimator.n_features_in_
+    if len(X.chunks[-1]) > 1:
+        X = X.rechunk({X.ndim - 1: -1})
+
+    use_lut = None
+    if X.ndim >= 3 and estimator._check_t() != 0:
+        use_lut = estimator._use_lut(_WholeArray(X, n_channels))
+        if use_lut and X.dtype.kind == "f":
+            colors = X[..., :n_channels]
+            # A 0-d dask array: one reduction, a dependency of every block.
+            use_lut = ((colors >= 0) & (colors <= 1)).all()
+
+    shared_estimator = dask.delayed(estimator, pure=True, traverse=False)
+    result = da.map_blocks(
+        _transform_block,
+        X,
+        use_lut,
+        shared_estimator,
+        inverse,
+        dtype=X.dtype,
+        meta=np.empty((0,) * X.ndim, dtype=X.dtype),
+        token=f"{type(estimator).__name__.lower()}-{'inverse' if inverse else 'transform'}",
+    )
+    if X.ndim >= 3:
+        # The guide of a following Regrainer, as TransportedArray.source in memory.
+        result.source = X
+    return result
+
+
+# ------------------------------------------------------------------ regrain
+def regrain_halo(*, method="guided", radius=4, n_iter=1, subsample="auto", **_):
+    """How far (in pixels) the regrain filter reaches, and the block alignment it needs.
+
+    Parameters
+    ----------
+    method, radius, n_iter, subsample
+        As in :func:`skcolorot.regrain`; other parameters do not change the reach.
+
+    Returns
+    -------
+    depth : int or None
+        Halo on each side of a block, in full-resolution pixels; ``None`` for
+        ``method="pitie"``, whose multi-scale solver reaches across the whole
+        frame (thousands of pixels), so frames are regrained whole.
+    alignment : int
+        Block borders must fall on multiples of this (the coarse grid of the
+        fast guided filter), so a block sees the same coarse pixels as the
+        whole image.
+
+    Notes
+    -----
+    The guided filter runs on a grid ``f`` times coarser (``f = subsample``, or
+    ``max(1, radius // 2)`` for ``"auto"``) with a box radius
+    ``r = max(1, round(radius / f))``. Each iteration chains two box filters
+    (statistics, then coefficients): ``2 r`` coarse pixels; bilinear
+    upsampling reads one more coarse pixel when ``f > 1``. So
+    ``depth = f (2 r n_iter + 1)`` (``2 r n_iter`` when ``f = 1``); with block
+    borders on the coarse grid, a halo one coarse pixel narrower changes the
+    result.
+    """
+    if method == "pitie":
+        return None, 1
+    factor = max(1, radius // 2) if subsample == "auto" else int(subsample)
+    coarse_radius = max(1, int(round(radius / factor)))
+    upsampling = 1 if factor > 1 else 0
+    return factor * (2 * coarse_radius * n_iter + upsampling), factor
+
+
+def _aligned_chunks(chunks, length, depth, alignment):
+    """Chunks along one spatial axis: multiples of ``alignment``, none below ``depth``."""
+    size = max(max(chunks), depth, alignment)
+    size = -(-size // alignment) * alignment
+    if size >= length:
+        return (length,)
+    sizes = [size] * (length // size)
+    rest = length - size * len(sizes)
+    if rest:
+        if rest < depth:
+            sizes[-1] += rest  # a short last block could not hold the halo
+        else:
+            sizes.append(rest)
+    return tuple(sizes)
+
+
+def _regrain_block(source, mapped, params):
+    from .regrain import regrain
+
+    return np.asarray(regrain(source, mapped, **params))
+
+
+def regrain_dask(source, mapped, **params):
+    """Regrain dask images lazily: :func:`skcolorot.regrain` with a halo per block.
+
+    Parameters
+    ----------
+    source : dask.array.Array or ndarray of shape (H, W, C) or (N, H, W, C)
+        The image(s) before colour transfer (the guide).
+    mapped : dask.array.Array or ndarray of the same image size
+        The transport's output for ``source`` (alpha channel allowed).
+    **params
+        Parameters of :func:`skcolorot.regrain` (``method``, ``radius``, ``eps``,
+        ``guide``, ``n_iter``, ``subsample``, ``smoothness``).
+
+    Returns
+    -------
+    regrained : dask.array.Array
+        Shape, chunks (on the frame axis) and dtype of ``mapped``.
+
+    Notes
+    -----
+    The guided filter (``method="guided"``) runs with ``dask.array.map_overlap``
+    on the spatial axes only, with the halo of :func:`regrain_halo` and no
+    padding at the image borders, so each block sees what the whole-image filter
+    sees. Spatial chunks are re-aligned to the filter's coarse grid (and made at
+    least one halo wide). The result equals the in-memory :func:`regrain` to
+    float32 rounding (at most one level for integer images, and rarely that).
+    ``method="pitie"`` reaches across the whole frame, so each frame is one block.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from skcolorot._dask import regrain_dask
+    >>> src = np.random.default_rng(0).random((64, 64, 3))
+    >>> lazy = regrain_dask(da.from_array(src, chunks=32), np.clip(src + 0.1, 0, 1))
+    >>> lazy.compute().shape
+    (64, 64, 3)
+    """
+    from .regrain import Regrainer
+
+    checker = Regrainer(**params)
+    checker._validate_params()
+    params = checker.get_params()
+    if not isinstance(mapped, da.Array):
+        mapped = da.from_array(np.asarray(mapped), chunks=getattr(source, "chunks", "auto"))
+    if not isinstance(source, da.Array):
+        source = da.from_array(np.asarray(source), chunks=mapped.chunks[:-1] + (-1,))
+    for name, array in (("source", source), ("mapped", mapped)):
+        if array.ndim not in (3, 4):
+            raise ValueError(
+                f"{name} must be an image (H, W, C) or a batch of images (N, H, W, C); "
+                f"got a dask array of shape {array.shape}."
+            )
+    if source.shape[:-1] != mapped.shape[:-1]:
+        raise ValueError(
+            "source and mapped must have the same image size: mapped must be the "
+            f"transport's output for source; got shapes {source.shape} and {mapped.shape}."
+        )
+
+    ndim = mapped.ndim
+    spatial = (ndim - 3, ndim - 2)
+    depth, alignment = regrain_halo(**params)
+    chunks = list(mapped.chunks)
+    chunks[-1] = (mapped.shape[-1],)
+    for axis in spatial:
+        if depth is None:
+            chunks[axis] = (mapped.shape[axis],)
+        else:
+            chunks[axis] = _aligned_chunks(chunks[axis], mapped.shape[axis], depth, alignment)
+    mapped = mapped.rechunk(tuple(chunks))
+    source = source.rechunk(tuple(chunks[:-1]) + ((source.shape[-1],),))
+    meta = np.empty((0,) * ndim, dtype=mapped.dtype)
+    if depth is None:
+        return da.map_blocks(
+            _regrain_block, source, mapped, params, dtype=mapped.dtype, meta=meta,
+            token="regrain",
+        )
+    halo = {axis: 0 for axis in range(ndim)}
+    halo.update({axis: depth for axis in spatial})
+    return da.map_overlap(
+        _regrain_block,
+        source,
+        mapped,
+        depth=halo,
+        # No padding at the image border: the block sees the true edge and the
+        # filter's own edge handling applies, as for the whole image.
+        boundary="none",
+        trim=True,
+        align_arrays=False,
+        params=params,
+        dtype=mapped.dtype,
+        meta=meta,
+        token="regrain",
+    )
