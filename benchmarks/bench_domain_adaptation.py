@@ -209,19 +209,26 @@ def sinkhorn_search(Xs, ys, Xt, yt, label):
     return best, search.best_estimator_.score(Xt, yt)
 
 
+def _warning_note(caught):
+    """The first warning an anchor raised, shortened, for the note column."""
+    if not caught:
+        return ""
+    message = str(caught[0].message).split(".")[0].split("\n")[0][:60]
+    return f"({caught[0].category.__name__}: {message})"
+
+
 def pot_rows(Xs, ys, Xt, yt):
     def fit(transport):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             transport.fit(Xs=Xs, Xt=Xt)
             moved = transport.transform(Xs=Xs)
         if not np.all(np.isfinite(moved)):
-            return None
-        return classifier().fit(moved, ys)
+            return None, "(NaN in the transported source)"
+        return classifier().fit(moved, ys), _warning_note(caught)
 
     for reg in REG_GRID:
-        seconds, model = timed(lambda r=reg: fit(ot.da.SinkhornTransport(reg_e=r)))
-        note = "" if model is not None else "(NaN: plain Sinkhorn underflows)"
+        seconds, (model, note) = timed(lambda r=reg: fit(ot.da.SinkhornTransport(reg_e=r)))
         row(
             "POT ot.da.SinkhornTransport",
             f"reg_e={reg:g}",
@@ -229,8 +236,8 @@ def pot_rows(Xs, ys, Xt, yt):
             seconds,
             note,
         )
-    seconds, model = timed(lambda: fit(ot.da.EMDTransport()))
-    row("POT ot.da.EMDTransport", "-", model.score(Xt, yt), seconds)
+    seconds, (model, note) = timed(lambda: fit(ot.da.EMDTransport()))
+    row("POT ot.da.EMDTransport", "-", model.score(Xt, yt), seconds, note)
 
 
 def skada_rows(Xs, ys, Xt, yt):
@@ -240,20 +247,21 @@ def skada_rows(Xs, ys, Xt, yt):
     target_domain = -2 * np.ones(len(Xt), int)
 
     def fit(adapter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return make_da_pipeline(adapter, classifier()).fit(X, y, sample_domain=domain)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = make_da_pipeline(adapter, classifier()).fit(X, y, sample_domain=domain)
+        return model, _warning_note(caught)
 
     def score(model):
         return float(np.mean(model.predict(Xt, sample_domain=target_domain) == yt))
 
     for reg in REG_GRID:
-        seconds, model = timed(lambda r=reg: fit(EntropicOTMappingAdapter(reg_e=r)))
-        row("skada EntropicOTMappingAdapter", f"reg_e={reg:g}", score(model), seconds)
-    seconds, model = timed(lambda: fit(OTMappingAdapter()))
-    row("skada OTMappingAdapter", "-", score(model), seconds)
-    seconds, model = timed(lambda: fit(LinearOTMappingAdapter()))
-    row("skada LinearOTMappingAdapter", "-", score(model), seconds)
+        seconds, (model, note) = timed(lambda r=reg: fit(EntropicOTMappingAdapter(reg_e=r)))
+        row("skada EntropicOTMappingAdapter", f"reg_e={reg:g}", score(model), seconds, note)
+    seconds, (model, note) = timed(lambda: fit(OTMappingAdapter()))
+    row("skada OTMappingAdapter", "-", score(model), seconds, note)
+    seconds, (model, note) = timed(lambda: fit(LinearOTMappingAdapter()))
+    row("skada LinearOTMappingAdapter", "-", score(model), seconds, note)
 
 
 def main():

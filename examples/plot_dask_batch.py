@@ -20,9 +20,10 @@ once to each worker, and the dask result equals the in-memory one.
 # %%
 # A batch of frames as a dask array
 # ---------------------------------
-# Twelve "frames" made from china.jpg (a pan with a slow change of exposure),
-# one frame per block.
+# Twelve "frames" made from china.jpg (a slow pan with a slow change of
+# exposure), one frame per block.
 import os
+import shutil
 import tempfile
 
 import dask.array as da
@@ -34,14 +35,14 @@ from sklearn.datasets import load_sample_image
 from skcolorot import SlicedTransport
 from skcolorot.batch import grade_files, grade_frames
 
-china = load_sample_image("china.jpg")[::2, ::2]
+china = load_sample_image("china.jpg")
 target = load_sample_image("flower.jpg")[::2, ::2]
 
 
 def make_frame(index):
-    gain = 0.85 + 0.025 * index
-    frame = np.roll(china, 12 * index, axis=1)
-    return np.clip(frame * gain, 0, 255).astype(np.uint8)
+    window = china[:, 14 * index : 14 * index + 480][::2, ::2]  # 214 x 240 pixels
+    gain = 0.92 + 0.012 * index
+    return np.clip(window * gain, 0, 255).astype(np.uint8)
 
 
 frames = np.stack([make_frame(i) for i in range(12)])
@@ -64,7 +65,7 @@ print("equal to the in-memory transform:", np.array_equal(result, grade.transfor
 # With regraining: the Regrainer's guided filter looks at a neighbourhood, so
 # :func:`~skcolorot.batch.grade_frames` runs it with ``dask.array.map_overlap``
 # and a halo as wide as the filter reaches, here on blocks of a quarter frame.
-quarters = da.from_array(frames, chunks=(1, 107, 160, 3))
+quarters = da.from_array(frames, chunks=(1, 107, 120, 3))
 regrained = grade_frames(grade, quarters, regrain=True).compute(scheduler="threads")
 
 fig, axes = plt.subplots(3, 4, figsize=(12, 6), layout="constrained")
@@ -107,4 +108,5 @@ with LocalCluster(n_workers=1, processes=False, threads_per_worker=2,
                           client=client, overwrite=True, progress=False)
 print(len(written), "files written")
 
+shutil.rmtree(folder)
 plt.show()

@@ -128,6 +128,10 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
             "dense array (X.toarray())."
         )
     array = np.asarray(X)
+    if not array.dtype.isnative:
+        # Big-endian data (FITS, some TIFF readers): same values, native order,
+        # so that '>u2' is recognised as uint16 below.
+        array = array.astype(array.dtype.newbyteorder("="))
     dtype = array.dtype
     if dtype.kind == "b" or dtype.kind in "OUSVcmM":
         kind = {"b": "bool", "c": "complex", "O": "object"}.get(dtype.kind, str(dtype))
@@ -158,8 +162,6 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
         dtype = array.dtype
     if dtype.kind == "f" and dtype.itemsize < 4:
         array = array.astype(np.float32)
-    if array.dtype.byteorder not in ("=", "|") and not array.dtype.isnative:
-        array = array.astype(array.dtype.newbyteorder("="))
     channels = array.shape[-1]
     if array.ndim == 2 and array.dtype in _INTEGER_SCALES and channels > 4:
         raise ValueError(

@@ -4,6 +4,8 @@ from importlib import import_module
 
 import numpy as np
 
+from ._input import check_colors
+
 __all__ = ["METHODS", "make_transport", "transfer"]
 
 # method name -> (module, class). Imported on first use: a method's module (and
@@ -110,6 +112,16 @@ def transfer(
     transport = make_transport(
         method, color_space=color_space, t=t, random_state=random_state, **params
     )
+    source_data = check_colors(source, "source")
+    target_data = check_colors(target, "target", n_channels=source_data.n_channels)
+    for data in (source_data, target_data):
+        if data.is_image and not data.in_unit_range():
+            # The image output is clipped to [0, 1]: 0-255 floats would come back white.
+            raise ValueError(
+                f"{data.name} is a float image with values outside [0, 1] (max "
+                f"{float(np.max(data.pixels[:, : data.n_channels])):g}); pass uint8 / "
+                "uint16, or floats in [0, 1] (e.g. image / 255)."
+            )
     mapped = transport.fit(source, target).transform(source)
     if regrain:
         from .regrain import regrain as regrain_image

@@ -307,7 +307,10 @@ def grade_files(
         return []
     outputs = _output_paths(inputs, output_dir)
     _check_paths(inputs, outputs, output_dir, overwrite)
-    tasks = [(source, output, transport, params, overwrite) for source, output in zip(inputs, outputs)]
+    tasks = [
+        (source, output, transport, params, overwrite)
+        for source, output in zip(inputs, outputs)
+    ]
 
     bar = _progress_bar(len(tasks), progress)
     try:

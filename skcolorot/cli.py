@@ -169,8 +169,17 @@ def _check_colorful(image, what):
         )
 
 
-def _read_source(path):
+def _read_colors(path):
+    """An image a grade is fitted on or towards: it must hold a colour distribution."""
     image = read_image(path)
+    if image.shape[0] * image.shape[1] < 2:
+        # Otherwise the library's "X has 1 pixel" names no file the user gave.
+        raise UsageError(f"{path}: a 1-pixel image holds no colour distribution to fit")
+    return image
+
+
+def _read_source(path):
+    image = _read_colors(path)
     _check_colorful(image, path)
     return image
 
@@ -247,6 +256,8 @@ def _pooled_sample(paths, args):
         index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
         parts.append(pixels[index] / np.iinfo(image.dtype).max)
     sample = np.concatenate(parts)
+    if len(sample) < 2:
+        raise UsageError(f"{paths[0]}: a 1-pixel image holds no colour distribution to fit")
     _check_colorful(sample, "every input")
     return sample
 
@@ -257,7 +268,7 @@ def _cmd_transfer(args):
     if args.lut_out:
         _check_cube_path(args.lut_out, args.overwrite)
     source = _read_source(args.source)
-    reference = read_image(args.reference)
+    reference = _read_colors(args.reference)
     transport = _transport_from(args).fit(source, reference)
     write_image(args.output, _grade(transport, source, args.regrain), overwrite=args.overwrite)
     if args.lut_out:
@@ -273,7 +284,7 @@ def _cmd_transfer(args):
 def _cmd_lut(args):
     _check_cube_path(args.output, args.overwrite)
     source = _read_source(args.source)
-    reference = read_image(args.reference)
+    reference = _read_colors(args.reference)
     transport = _transport_from(args).fit(source, reference)
     title = _cube_title(args, os.path.basename(args.source))
     _write_cube(transport, args.output, args.size, args.overwrite, title)
@@ -296,7 +307,7 @@ def _cmd_batch(args):
     if args.lut_out:
         _check_cube_path(args.lut_out, args.overwrite)
     _prepare_outputs(outputs, args.overwrite)
-    reference = read_image(args.reference)
+    reference = _read_colors(args.reference)
     if args.fit_on == "first":
         fit_colors = _read_source(args.inputs[0])
     else:

@@ -112,7 +112,7 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         The estimator's classes (classifiers only).
     n_features_in_ : int
         Number of features of the samples.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` was a DataFrame with string column names.
 
     See Also
@@ -385,8 +385,12 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator_tags = get_tags(self.estimator)
-        transport_tags = get_tags(self.transport)
+        try:
+            estimator_tags = get_tags(self.estimator)
+            transport_tags = get_tags(self.transport)
+        except (AttributeError, TypeError, ValueError):
+            # Invalid children: fit's parameter validation will say so.
+            return tags
         # A classifier / regressor for scikit-learn (cross-validation splitters,
         # default scoring): whatever the wrapped estimator is.
         tags.estimator_type = estimator_tags.estimator_type

@@ -2,6 +2,8 @@
 model selection, and the colour-fidelity / structure figures of the benchmarks.
 """
 
+from numbers import Integral
+
 import numpy as np
 import ot
 from skimage.color import rgb2gray, rgb2lab
@@ -59,15 +61,28 @@ def sliced_wasserstein(
     >>> round(sliced_wasserstein(X, Y), 6) > 0
     True
     """
+    if isinstance(n_projections, bool) or not isinstance(n_projections, Integral) or (
+        n_projections < 1
+    ):
+        raise ValueError(f"n_projections must be an integer >= 1, got {n_projections!r}.")
+    if max_samples is not None and (
+        isinstance(max_samples, bool) or not isinstance(max_samples, Integral) or max_samples < 2
+    ):
+        raise ValueError(f"max_samples must be None or an integer >= 2, got {max_samples!r}.")
     x_data = check_colors(X, "X")
     y_data = check_colors(Y, "Y", n_channels=x_data.n_channels)
     weights = None
     if sample_weight is not None:
         weights = np.asarray(sample_weight, dtype=np.float64).ravel()
-        if weights.shape[0] != x_data.n_pixels or np.any(weights < 0) or weights.sum() <= 0:
+        if (
+            weights.shape[0] != x_data.n_pixels
+            or not np.all(np.isfinite(weights))
+            or np.any(weights < 0)
+            or weights.sum() <= 0
+        ):
             raise ValueError(
-                f"sample_weight must hold {x_data.n_pixels} non-negative weights with "
-                "a positive sum."
+                f"sample_weight must hold {x_data.n_pixels} finite, non-negative weights "
+                "with a positive sum."
             )
     rng = check_random_state(random_state)
     x_colors, weights = _subsample(x_data.colors(), weights, max_samples, rng)
@@ -171,6 +186,12 @@ def luminance_ssim(result, source):
         raise ValueError(
             "result and source must be (H, W, 3) images of the same shape, got "
             f"{result_rgb.shape} and {source_rgb.shape}."
+        )
+    if min(result_rgb.shape[:2]) < 7:
+        # structural_similarity's 7x7 window; its own error names neither image.
+        raise ValueError(
+            f"result and source must be at least 7x7 pixels for SSIM, got "
+            f"{result_rgb.shape[0]}x{result_rgb.shape[1]}."
         )
     return float(
         structural_similarity(rgb2gray(result_rgb), rgb2gray(source_rgb), data_range=1.0)

@@ -23,7 +23,10 @@ from ._input import check_colors
 
 __all__ = ["Regrainer", "regrain"]
 
-# Rec. 709 weights, as skimage.color.rgb2gray.
+# Rec. 709 weights, as skimage.color.rgb2gray. Luminance is the default guide: on
+# china -> flower it reaches the same (colour fidelity, SSIM) trade-off as the
+# full-colour guide (whose eps acts on a sum of three variances, so ~3x larger),
+# at less than half the cost on 12 MP.
 _LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
 _SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 # Output rows written per block in the full-resolution pass (bounded temporaries).
@@ -249,7 +252,7 @@ def _pitie_solve(out, source, colors, n_iter, level, smoothness):
     current = np.pad(out, ((0, 0), (1, 1), (1, 1)), mode="edge")
     following = np.empty_like(current)
     # Row blocks keep the operands of one update in cache.
-    block = max(1, (1 << 17) // max(width, 1))
+    block = max(1, (1 << 15) // max(width, 1))
     tmp = np.empty((source.shape[0], block, width), dtype=np.float32)
     for _ in range(n_iter):
         for start in range(0, height, block):
@@ -422,24 +425,29 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     method : {"guided", "pitie"}, default="guided"
-        Guided filter of the difference map, or Pitié's regrain.
+        Guided filter of the difference map, or Pitié's regrain (about five
+        times slower, and it keeps more of the transport's noise where the
+        source is textured).
     radius : int, default=4
         Window radius of the guided filter, in pixels of the full image. Larger
-        smooths the difference more (more source detail, less colour fidelity
-        at fine scales). ``method="guided"`` only.
-    eps : float, default=0.1
-        Regularisation of the guided filter, in squared [0, 1] units: windows
-        whose guide variance is well below ``eps`` get a plain colour shift,
-        well above it keep the transport's edges. ``method="guided"`` only.
+        smooths the difference more: more of the source's structure, less
+        colour fidelity at fine scales. ``method="guided"`` only.
+    eps : float, default=0.03
+        Regularisation of the guided filter, in squared ``[0, 1]`` units: windows
+        whose guide variance is well below ``eps`` get a plain colour shift (the
+        source's grain), well above it keep the transport's edges.
+        ``method="guided"`` only.
     guide : {"luminance", "color"}, default="luminance"
-        Guide the filter by the source's luminance or by all its channels.
-        ``method="guided"`` only.
-    n_iter : int, default=1
-        Times the guided filter is applied (each smooths more).
-        ``method="guided"`` only.
+        Guide the filter by the source's luminance or by all its channels. The
+        colour guide also sees edges between colours of equal brightness, at
+        about twice the cost. ``method="guided"`` only.
+    n_iter : int, default=2
+        Times the guided filter is applied; each pass smooths more, while edges
+        stronger than ``eps`` stay. ``method="guided"`` only.
     subsample : int or "auto", default="auto"
         Compute the filter's coefficients on a grid this many times coarser and
-        upsample them (fast guided filter, He & Sun 2015). ``"auto"`` takes
+        upsample them (fast guided filter, He & Sun 2015); the box average that
+        makes the grid smooths a little more. ``"auto"`` takes
         ``max(1, radius // 2)``. ``method="guided"`` only.
     smoothness : float, default=1.0
         Pitié's smoothness: larger keeps fewer of the transport's edges.
@@ -461,6 +469,13 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     has the mapped image's shape and dtype; its colours are clipped to ``[0, 1]``
     and an alpha channel is copied from the mapped image. Computation is in
     float32.
+
+    The defaults were chosen on ``china.jpg`` -> ``flower.jpg`` with Pitié's IDT
+    as the transport: the luminance SSIM between result and source goes from
+    0.47 to 0.74 while the colour fidelity (sliced W2 in CIELab to the target,
+    relative to the source's) goes from 0.08 to 0.14, better on both counts than
+    IDT followed by Pitié's regrain (0.73, 0.15). Larger ``eps``, ``radius`` or
+    ``n_iter`` trade colour fidelity for structure; SSIM saturates near 0.74.
 
     References
     ----------
@@ -499,9 +514,9 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         method="guided",
         *,
         radius=4,
-        eps=0.1,
+        eps=0.03,
         guide="luminance",
-        n_iter=1,
+        n_iter=2,
         subsample="auto",
         smoothness=1.0,
     ):
@@ -581,9 +596,9 @@ def regrain(
     *,
     method="guided",
     radius=4,
-    eps=0.1,
+    eps=0.03,
     guide="luminance",
-    n_iter=1,
+    n_iter=2,
     subsample="auto",
     smoothness=1.0,
 ):
@@ -601,9 +616,9 @@ def regrain(
         The colour-transferred image; may differ from ``source`` in dtype.
     method : {"guided", "pitie"}, default="guided"
     radius : int, default=4
-    eps : float, default=0.1
+    eps : float, default=0.03
     guide : {"luminance", "color"}, default="luminance"
-    n_iter : int, default=1
+    n_iter : int, default=2
     subsample : int or "auto", default="auto"
     smoothness : float, default=1.0
 

@@ -22,6 +22,10 @@ _KERNEL_FLOOR = 1e-200
 _ABSORB = 30.0
 # Geometric schedule of the epsilon-scaling warm start.
 _EPS_DECAY = 0.25
+# Largest cost matrix fitted (entries): the solver holds a few n x m float64
+# arrays, so 10^8 entries is already several GB; n_samples=None on a photograph
+# would otherwise try to allocate terabytes.
+_MAX_PLAN_ENTRIES = 10**8
 
 
 def _log_half_steps(f, g, log_a, log_b, cost, eps):
@@ -241,6 +245,12 @@ class SinkhornTransport(BaseTransport):
 
     def _fit_map(self, source, target, source_weights):
         n, m = len(source), len(target)
+        if n * m > _MAX_PLAN_ENTRIES:
+            raise ValueError(
+                f"SinkhornTransport would fit a {n} x {m} plan ({8 * n * m / 2**30:.0f} GB "
+                f"per matrix); lower n_samples (now {self.n_samples!r}) so that "
+                f"n_samples**2 <= {_MAX_PLAN_ENTRIES:.0e}."
+            )
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
         b = np.full(m, 1.0 / m)
         keep = a > 0
