@@ -66,6 +66,20 @@ def _resolve_target(y, target):
 _FLAT_VARIANCE = (0.5 / 255) ** 2
 
 
+def _check_float_image_range(data):
+    """Refuse float images on a 0-255 scale, which clipping would turn white."""
+    if not data.is_image or data.is_integer:
+        return
+    colors = data.pixels[:, : data.n_channels]
+    low, high = float(colors.min()), float(colors.max())
+    if low < -0.05 or high > 1.05:
+        raise ValueError(
+            f"{data.name} is a float image with values in [{low:g}, {high:g}], but float "
+            "images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit), or "
+            "pass clip=False to map values outside [0, 1] unclipped."
+        )
+
+
 def _nodes_needed(data, size):
     """Boolean mask over the ``size**3`` LUT nodes that interpolating ``data`` reads.
 
@@ -170,6 +184,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 f"color_space={self.color_space!r} needs 3-channel RGB data, got "
                 f"{source_data.n_channels} features; use color_space='rgb'."
             )
+        if self.clip == "auto":
+            _check_float_image_range(source_data)
+            _check_float_image_range(target_data)
         weights = self._check_sample_weight(sample_weight, source_data.n_pixels)
 
         rng = check_random_state(self.random_state)
@@ -273,6 +290,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 "samples, but X is an image: use the default output for images, or "
                 "pass image.reshape(-1, n_channels)."
             )
+        if self.clip == "auto":
+            _check_float_image_range(data)
         clip = data.is_image or data.is_integer if self.clip == "auto" else bool(self.clip)
         out = data.empty_output()
         out_pixels = out.reshape(-1, out.shape[-1])
@@ -288,6 +307,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 rows = slice(start, start + step)
                 mapped = self._map_colors(data.colors(rows), t, inverse, clip)
                 data.encode_into(out_pixels[rows], mapped)
+        if getattr(X, "dtype", None) == np.float16:
+            out = out.astype(np.float16)  # computed in float32, returned as given
         if data.is_image:
             return TransportedArray(out, source=X)
         return out
@@ -411,7 +432,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError("score needs the held-out target sample as y: score(X, y).")
         if _ndim(y) == 1:
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
-        return -sliced_wasserstein(self.transform(X), y, sample_weight=sample_weight)
+        mapped = self.transform(X)
+        target = check_colors(y, "y", n_channels=self.n_features_in_)
+        return -sliced_wasserstein(mapped, target.array, sample_weight=sample_weight)
 
     def __getstate__(self):
         state = super().__getstate__()

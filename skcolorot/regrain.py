@@ -120,30 +120,44 @@ class _Upsampler:
 
 
 # -------------------------------------------------------------- guided filter
-def _box_axis(x, radius, axis):
-    """Window mean along ``axis`` by shifted adds of a reflect-padded copy.
+def _box_sum_axis(x, radius, axis):
+    """Window sum along ``axis`` by shifted adds of a reflect-padded copy.
 
     For the small coarse-grid radii the fast filter uses, 2r + 1 contiguous adds
-    beat scipy's running sum, whose strided walk down the rows is slow.
+    beat scipy's running mean, whose strided walk down the rows is slow.
     """
     n = x.shape[axis]
-    index = np.arange(-radius, n + radius) % (2 * n)
-    index = np.where(index >= n, 2 * n - 1 - index, index)  # scipy's "reflect"
-    padded = np.take(x, index, axis=axis)
-    window = [slice(None)] * x.ndim
-    window[axis] = slice(0, n)
-    out = padded[tuple(window)].copy()
-    for i in range(1, 2 * radius + 1):
+
+    def part(start, stop, step=1):
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(start, stop, step)
+        return x[tuple(index)]
+
+    if radius <= n:
+        # scipy's "reflect": the edge sample is repeated (d c b a | a b c d | d c b a).
+        left = part(radius - 1, None, -1) if radius > 0 else part(0, 0)
+        right = part(n - 1, n - radius - 1 if n > radius else None, -1)
+        padded = np.concatenate([left, x, right], axis=axis)
+    else:
+        index = np.arange(-radius, n + radius) % (2 * n)
+        padded = np.take(x, np.where(index >= n, 2 * n - 1 - index, index), axis=axis)
+    windows = []
+    for i in range(2 * radius + 1):
+        window = [slice(None)] * x.ndim
         window[axis] = slice(i, i + n)
-        out += padded[tuple(window)]
-    out *= np.float32(1 / (2 * radius + 1))
+        windows.append(padded[tuple(window)])
+    out = windows[0] + windows[1] if radius else windows[0].copy()
+    for window in windows[2:]:
+        out += window
     return out
 
 
 def _box(x, radius):
     """Mean over a (2r+1)^2 window of each plane of x (..., h, w), reflected edges."""
     if radius <= 3:
-        return _box_axis(_box_axis(x, radius, x.ndim - 1), radius, x.ndim - 2)
+        out = _box_sum_axis(_box_sum_axis(x, radius, x.ndim - 1), radius, x.ndim - 2)
+        out *= np.float32(1 / (2 * radius + 1) ** 2)
+        return out
     size = (1,) * (x.ndim - 2) + (2 * radius + 1, 2 * radius + 1)
     return uniform_filter(x, size=size, mode="reflect")
 
@@ -189,7 +203,10 @@ def _guided_coefficients(guide, diff, radius, eps, n_iter):
     """
     k = guide.shape[0]
     mean_guide = _box(guide, radius)
-    sigma = _box(guide[:, None] * guide[None, :], radius)
+    upper = np.triu_indices(k)
+    sigma = np.empty((k, k) + guide.shape[1:], dtype=np.float32)
+    sigma[upper] = _box(guide[upper[0]] * guide[upper[1]], radius)
+    sigma[upper[::-1]] = sigma[upper]
     sigma -= mean_guide[:, None] * mean_guide[None, :]
     for i in range(k):
         # Rounding can make a flat window's variance slightly negative.
@@ -268,7 +285,7 @@ def _pitie_solve(out, source, colors, n_iter, level, smoothness):
         following[:, 0], following[:, -1] = following[:, 1], following[:, -2]
         following[:, :, 0], following[:, :, -1] = following[:, :, 1], following[:, :, -2]
         current, following = following, current
-    return np.ascontiguousarray(current[:, 1:-1, 1:-1])
+    return current[:, 1:-1, 1:-1]
 
 
 def _pitie(source, colors, smoothness, iterations=_PITIE_ITERATIONS, level=0, out=None):
@@ -615,12 +632,19 @@ def regrain(
     mapped : array-like of the same shape (alpha channel allowed)
         The colour-transferred image; may differ from ``source`` in dtype.
     method : {"guided", "pitie"}, default="guided"
+        Guided filter of the difference map, or Pitié's regrain.
     radius : int, default=4
+        Window radius of the guided filter, in pixels.
     eps : float, default=0.03
+        Regularisation of the guided filter (squared ``[0, 1]`` units).
     guide : {"luminance", "color"}, default="luminance"
+        Guide by the source's luminance or by all its channels.
     n_iter : int, default=2
+        Passes of the guided filter.
     subsample : int or "auto", default="auto"
+        Coarse-grid factor of the fast guided filter.
     smoothness : float, default=1.0
+        Pitié's smoothness (``method="pitie"``).
 
     Returns
     -------

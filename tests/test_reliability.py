@@ -276,22 +276,8 @@ def test_t_set_after_fit_outside_unit_interval(fitted, name, t):
     [
         (None, "score needs the held-out target sample as y"),
         (np.arange(60), "y must be target samples .*not 1-D labels"),
-        pytest.param(
-            np.full((3, 3), np.nan),
-            r"\by contains NaN",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BaseTransport.score passes y on to sliced_wasserstein, whose "
-                "message names its own argument 'Y', not score's 'y'",
-            ),
-            id="nan-y",
-        ),
-        pytest.param(
-            Y[:, :2],
-            r"\by has 2 channels",
-            marks=pytest.mark.xfail(strict=True, reason="as above: the message says 'Y'"),
-            id="channels-y",
-        ),
+        pytest.param(np.full((3, 3), np.nan), r"\by contains NaN", id="nan-y"),
+        pytest.param(Y[:, :2], r"\by has 2 channels", id="channels-y"),
     ],
 )
 def test_score_refuses_bad_targets(fitted, name, y, match):
@@ -402,11 +388,6 @@ def test_integer_samples_are_numbers_and_inputs_are_untouched(name):
     np.testing.assert_array_equal(source, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_colors converts float16 to float32 and BaseTransport._apply returns "
-    "that dtype: the output should be cast back to the input's float16",
-)
 def test_float16_comes_back_as_float16(fitted):
     out = fitted["affine"]["samples"].transform(X.astype(np.float16))
     assert out.dtype == np.float16

@@ -123,3 +123,23 @@ def test_color_space_needs_three_channels():
     rng = np.random.default_rng(1)
     with pytest.raises(ValueError, match="color_space"):
         AffineTransport(color_space="lab").fit(rng.random((30, 2)), rng.random((30, 2)))
+
+
+def test_float_images_on_a_0_255_scale_are_refused_unless_clip_is_off():
+    rng = np.random.default_rng(2)
+    image = rng.random((10, 10, 3)) * 255
+    with pytest.raises(ValueError, match="X is a float image with values in .*divide by 255"):
+        AffineTransport().fit(image, image / 510)
+    model = AffineTransport().fit(image / 255, image / 510)
+    with pytest.raises(ValueError, match="X is a float image"):
+        model.transform(image)
+    # HDR-style data is allowed when the caller says so.
+    out = AffineTransport(clip=False).fit(image, image / 2).transform(image)
+    assert out.max() > 1
+
+
+def test_float16_comes_back_as_float16():
+    rng = np.random.default_rng(3)
+    image = rng.random((8, 8, 3)).astype(np.float16)
+    out = AffineTransport().fit(image, image / 2).transform(image)
+    assert out.dtype == np.float16 and out.shape == image.shape
