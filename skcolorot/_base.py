@@ -67,12 +67,16 @@ _FLAT_VARIANCE = (0.5 / 255) ** 2
 
 
 def _check_float_image_range(data):
-    """Refuse float images on a 0-255 scale, which clipping would turn white."""
+    """Refuse float images on a 0-255 scale, which clipping would turn white.
+
+    Values a little outside [0, 1] (over-exposure, a previous grade) are fine
+    and take the exact path; beyond 2 the image is on another scale.
+    """
     if not data.is_image or data.is_integer:
         return
     colors = data.pixels[:, : data.n_channels]
     low, high = float(colors.min()), float(colors.max())
-    if low < -0.05 or high > 1.05:
+    if low < -1.0 or high > 2.0:
         raise ValueError(
             f"{data.name} is a float image with values in [{low:g}, {high:g}], but float "
             "images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit), or "

@@ -155,13 +155,14 @@ def transform_dask(estimator, X, *, inverse=False):
 
 
 # ------------------------------------------------------------------ regrain
-def regrain_halo(*, method="guided", radius=4, n_iter=1, subsample="auto", **_):
+def regrain_halo(*, method="guided", radius=4, n_iter=2, subsample="auto", **_):
     """How far (in pixels) the regrain filter reaches, and the block alignment it needs.
 
     Parameters
     ----------
     method, radius, n_iter, subsample
-        As in :func:`skcolorot.regrain`; other parameters do not change the reach.
+        As in :func:`skcolorot.regrain` (same defaults, checked by a test);
+        other parameters do not change the reach.
 
     Returns
     -------

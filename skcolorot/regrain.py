@@ -16,7 +16,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.ndimage import uniform_filter
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._input import check_colors
@@ -29,8 +34,6 @@ __all__ = ["Regrainer", "regrain"]
 # at less than half the cost on 12 MP.
 _LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
 _SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
-# Output rows written per block in the full-resolution pass (bounded temporaries).
-_ROWS_PER_BLOCK = 64
 # Pitié's schedule: Jacobi iterations at the finest, then each coarser, level.
 _PITIE_ITERATIONS = (4, 16, 32, 64, 64, 64)
 
@@ -219,8 +222,8 @@ def _guided_coefficients(guide, diff, radius, eps, n_iter):
         cov -= mean_guide[:, None] * mean_diff[None, :]
         a = np.einsum("ij...,jc...->ic...", inverse, cov) if k > 1 else inverse[0] * cov
         b = mean_diff - np.einsum("i...,ic...->c...", mean_guide, a)
-        coef = _box(np.concatenate([a, b[None]]).reshape((k + 1) * diff.shape[0], *diff.shape[1:]), radius)
-        coef = coef.reshape((k + 1,) + diff.shape)
+        coef = np.concatenate([a, b[None]]).reshape(-1, *diff.shape[1:])
+        coef = _box(coef, radius).reshape((k + 1,) + diff.shape)
         # Iterating filters the previous output again (Rabin et al. 2011); at the
         # coarse scale, so the fast filter stays fast.
         diff = np.einsum("i...,ic...->c...", guide, coef[:k]) + coef[k]
@@ -288,18 +291,17 @@ def _pitie_solve(out, source, colors, n_iter, level, smoothness):
     return current[:, 1:-1, 1:-1]
 
 
-def _pitie(source, colors, smoothness, iterations=_PITIE_ITERATIONS, level=0, out=None):
-    """Pitié's multi-scale regrain: solve coarse to fine, each level from the last."""
-    out = source if out is None else out
+def _pitie(source, colors, smoothness, iterations=_PITIE_ITERATIONS, level=0):
+    """Pitié's multi-scale regrain: solve coarse to fine, each level from the last.
+
+    Every level starts from the source itself, except that a coarser solution,
+    upsampled, replaces it where there is one.
+    """
     height, width = source.shape[1:]
+    out = source
     if len(iterations) > 1 and (height + 1) // 2 > 20 and (width + 1) // 2 > 20:
         coarse = _pitie(
-            _downsample(source, 2),
-            _downsample(colors, 2),
-            smoothness,
-            iterations[1:],
-            level + 1,
-            _downsample(out, 2),
+            _downsample(source, 2), _downsample(colors, 2), smoothness, iterations[1:], level + 1
         )
         out = _Upsampler(coarse, 2, height, width).block(0, height)
     return _pitie_solve(out, source, colors, iterations[0], level, smoothness)
@@ -338,7 +340,7 @@ def _downsample_image(image, scale, factor):
 
 
 def _regrain_one(src, mapped, out, n_channels, params):
-    """Regrain one (H, W, ·) image into the colour channels ``out`` (H, W, n_channels)."""
+    """Regrain one (H, W, C) image into the colour channels ``out`` (H, W, n_channels)."""
     src_scale = _SCALES.get(src.dtype)
     map_scale = _SCALES.get(mapped.dtype)
     out_scale = _SCALES.get(out.dtype)
@@ -354,7 +356,7 @@ def _regrain_one(src, mapped, out, n_channels, params):
 
     factor = params["subsample"]
     factor = _auto_subsample(params["radius"]) if factor == "auto" else factor
-    radius = max(1, int(round(params["radius"] / factor)))
+    radius = max(1, round(params["radius"] / factor))
     guide = params["guide"]
     # Box-downsampling is linear, so the coarse difference map is the difference of
     # the coarse images.
@@ -377,8 +379,13 @@ def _regrain_one(src, mapped, out, n_channels, params):
         _encode_into(values, out[start:stop], out_scale)
 
 
+def _is_dask_array(X):
+    return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
+
+
 def _check_image(X, name):
-    array = np.asarray(X)
+    # A dask array is checked by its shape only: np.asarray would compute it.
+    array = X if _is_dask_array(X) else np.asarray(X)
     if array.ndim not in (3, 4):
         if array.ndim == 2:
             hint = (
@@ -406,7 +413,9 @@ def _regrain(source, mapped, params):
             "source and mapped must have the same image size: mapped must be the "
             f"transport's output for source; got shapes {source.shape} and {mapped.shape}."
         )
-    if not src.in_unit_range():
+    colors = src.array[..., : src.n_channels]
+    # A little rounding outside [0, 1] (colour-space round trips) is harmless.
+    if not src.is_integer and not (colors.min() >= -1e-3 and colors.max() <= 1 + 1e-3):
         raise ValueError(
             "source is a float image with values outside [0, 1]; regraining works on "
             "images in [0, 1] (divide 8-bit values by 255)."
@@ -573,15 +582,16 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ----------
         X : TransportedArray of shape (H, W, C) or (N, H, W, C)
             The output of a transport's ``transform``, which carries the source
-            image as ``X.source``.
+            image as ``X.source`` (a transport's lazy dask output carries it too).
 
         Returns
         -------
         X_new : ndarray of the same shape and dtype as ``X``
+            A dask array, computed block by block, when ``X`` is one.
         """
         self._validate_params()
         source = getattr(X, "source", None)
-        _check_image(X, "X")
+        X_checked = _check_image(X, "X")
         if source is None:
             raise ValueError(
                 "Regrainer needs the source image as its guide, but X carries none. "
@@ -591,11 +601,15 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "skcolorot.regrain(source, mapped) directly."
             )
         n_features = getattr(self, "n_features_in_", None)
-        if n_features is not None and np.shape(X)[-1] != n_features:
+        if n_features is not None and X_checked.shape[-1] != n_features:
             raise ValueError(
-                f"X has {np.shape(X)[-1]} channels, but Regrainer was fitted on "
+                f"X has {X_checked.shape[-1]} channels, but Regrainer was fitted on "
                 f"{n_features}."
             )
+        if _is_dask_array(X):
+            from ._dask import regrain_dask
+
+            return regrain_dask(source, X, **self.get_params())
         return _regrain(source, X, self.get_params())
 
     def __sklearn_tags__(self):
@@ -649,6 +663,7 @@ def regrain(
     Returns
     -------
     ndarray of the shape and dtype of ``mapped``
+        A lazy dask array if ``source`` or ``mapped`` is one.
 
     Examples
     --------
@@ -669,4 +684,8 @@ def regrain(
         smoothness=smoothness,
     )
     estimator._validate_params()
+    if _is_dask_array(source) or _is_dask_array(mapped):
+        from ._dask import regrain_dask
+
+        return regrain_dask(source, mapped, **estimator.get_params())
     return _regrain(source, mapped, estimator.get_params())

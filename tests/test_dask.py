@@ -256,3 +256,15 @@ def test_local_cluster_of_processes(affine, medium, tmp_path):
         for frame, path in zip(frames, written):
             np.testing.assert_array_equal(_read(path), affine.transform(frame))
     assert client.status == "closed"
+
+
+def test_regrain_halo_defaults_match_regrain():
+    import inspect
+
+    from skcolorot._dask import regrain_halo
+    from skcolorot.regrain import regrain
+
+    halo_defaults = inspect.signature(regrain_halo).parameters
+    regrain_defaults = inspect.signature(regrain).parameters
+    for name in ("method", "radius", "n_iter", "subsample"):
+        assert halo_defaults[name].default == regrain_defaults[name].default, name

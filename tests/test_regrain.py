@@ -109,7 +109,10 @@ def test_pitie_keeps_source_detail(china):
     mapped = np.clip(0.7 * src + 40 + rng.normal(0, 12, src.shape), 0, 255).astype(np.uint8)
     out = regrain(src, mapped, method="pitie", smoothness=2.0)
     assert out.shape == src.shape and out.dtype == np.uint8
-    detail = lambda x: np.diff(x.astype(float), axis=1)  # noqa: E731
+
+    def detail(x):
+        return np.diff(x.astype(float), axis=1)
+
     assert np.std(detail(out) - detail(src)) < 0.5 * np.std(detail(mapped) - detail(src))
 
 
@@ -172,6 +175,7 @@ def test_pipeline_after_a_transport(small_pair, routing):
         assert out.shape == src.shape and out.dtype == np.uint8
         mapped = pipe[0].transform(src)
         np.testing.assert_array_equal(out, regrain(src, mapped))
+        np.testing.assert_array_equal(clone(pipe).fit_transform(src, ref), out)
         # The target passed as metadata, the Regrainer ignoring what is not its own.
         if routing:
             pipe = make_pipeline(AffineTransport().set_fit_request(target=True), Regrainer())
