@@ -17,7 +17,7 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import _check_feature_names
 
-from ._input import _INTEGER_SCALES
+from ._input import split_alpha, working_dtype
 
 __all__ = ["regrain_dask", "regrain_halo", "transform_dask"]
 
@@ -29,41 +29,16 @@ def _check_dask_colors(X, n_channels):
     Returns the array with the dtype the in-memory path would use. Values (NaN,
     infinities) are checked per block at compute time by the in-memory code.
     """
-    dtype = X.dtype
-    if dtype.kind == "b" or dtype.kind in "OUSVcmM":
-        raise TypeError(
-            f"X has unsupported dtype {dtype}; expected uint8 or uint16 images, or "
-            "floating point values."
-        )
-    if X.ndim not in (2, 3, 4):
-        raise ValueError(
-            "X must be samples (n_samples, n_features), an image (H, W, C) or a "
-            f"batch of images (N, H, W, C); got a dask array of shape {X.shape}."
-        )
+    working = working_dtype(X.dtype, X.shape, "X")
     if any(np.isnan(size) for size in X.shape):
         raise ValueError(
             "X has unknown chunk sizes; call X.compute_chunk_sizes() first."
         )
     if X.size == 0:
         raise ValueError(f"X is empty (shape {X.shape}); it needs data.")
-    is_image = X.ndim >= 3
-    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
-        if is_image:
-            raise TypeError(
-                f"X is an image of dtype {dtype}; integer images must be uint8 or "
-                "uint16, other values floating point in [0, 1]."
-            )
-        X = X.astype(np.float64)  # integer samples are plain numbers
-    elif dtype.kind == "f" and dtype.itemsize < 4:
-        X = X.astype(np.float32)
-    channels = X.shape[-1]
-    has_alpha = is_image and n_channels == 3 and channels == 4
-    if channels != n_channels and not has_alpha:
-        raise ValueError(
-            f"X has {channels} channels (features) but the estimator works on "
-            f"{n_channels}; the last axis must match the data the transport was "
-            "fitted on."
-        )
+    if working != X.dtype:
+        X = X.astype(working)
+    split_alpha(X.shape[-1], n_channels, X.ndim >= 3, "X")
     return X
 
 

@@ -103,6 +103,61 @@ class ColorInput:
         out_pixels[:, : self.n_channels] = values
 
 
+def working_dtype(dtype, shape, name):
+    """The dtype an array of ``dtype`` and ``shape`` is read in, or a clear error.
+
+    Shared by in-memory and dask inputs (the latter checked without computing).
+    """
+    if dtype.kind == "b" or dtype.kind in "OUSVcmM":
+        kind = {"b": "bool", "c": "complex", "O": "object"}.get(dtype.kind, str(dtype))
+        raise TypeError(
+            f"{name} has unsupported dtype {kind}; expected uint8 or uint16 images, "
+            "or floating point values."
+        )
+    if len(shape) not in (2, 3, 4):
+        hint = (
+            " A 1-D array is ambiguous. Reshape your data: X.reshape(-1, 1) for one "
+            "feature."
+            if len(shape) == 1
+            else ""
+        )
+        raise ValueError(
+            f"{name} must be samples (n_samples, n_features), an image (H, W, C) or "
+            f"a batch of images (N, H, W, C); got an array of shape {shape}.{hint}"
+        )
+    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
+        if len(shape) >= 3:
+            raise TypeError(
+                f"{name} is an image of dtype {dtype}; integer images must be uint8 or "
+                "uint16 (e.g. X.astype(np.uint8)), other values floating point in [0, 1]."
+            )
+        # Integer samples are plain numbers (scikit-learn's convention).
+        return np.dtype(np.float64)
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        return np.dtype(np.float32)
+    return dtype
+
+
+def split_alpha(channels, n_channels, is_image, name):
+    """``(colour channels, has_alpha)`` of an input with ``channels`` on its last axis.
+
+    ``n_channels`` is what the estimator was fitted on (``None`` in ``fit``); an
+    RGB image may carry a 4th (alpha) channel.
+    """
+    if n_channels is None:
+        if is_image and channels == 4:
+            return 3, True
+        return channels, False
+    if channels == n_channels:
+        return n_channels, False
+    if is_image and n_channels == 3 and channels == 4:
+        return 3, True
+    raise ValueError(
+        f"{name} has {channels} channels (features) but the estimator works on "
+        f"{n_channels}; the last axis must match the data the transport was fitted on."
+    )
+
+
 def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     """Validate ``X`` and wrap it as a :class:`ColorInput`.
 
@@ -132,36 +187,10 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
         # Big-endian data (FITS, some TIFF readers): same values, native order,
         # so that '>u2' is recognised as uint16 below.
         array = array.astype(array.dtype.newbyteorder("="))
-    dtype = array.dtype
-    if dtype.kind == "b" or dtype.kind in "OUSVcmM":
-        kind = {"b": "bool", "c": "complex", "O": "object"}.get(dtype.kind, str(dtype))
-        raise TypeError(
-            f"{name} has unsupported dtype {kind}; expected uint8 or uint16 images, "
-            "or floating point values."
-        )
-    if array.ndim not in (2, 3, 4):
-        hint = (
-            " A 1-D array is ambiguous. Reshape your data: X.reshape(-1, 1) for one "
-            "feature."
-            if array.ndim == 1
-            else ""
-        )
-        raise ValueError(
-            f"{name} must be samples (n_samples, n_features), an image (H, W, C) or "
-            f"a batch of images (N, H, W, C); got an array of shape {array.shape}.{hint}"
-        )
+    working = working_dtype(array.dtype, array.shape, name)
     is_image = array.ndim >= 3
-    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
-        if is_image:
-            raise TypeError(
-                f"{name} is an image of dtype {dtype}; integer images must be uint8 or "
-                "uint16 (e.g. X.astype(np.uint8)), other values floating point in [0, 1]."
-            )
-        # Integer samples are plain numbers (scikit-learn's convention).
-        array = array.astype(np.float64)
-        dtype = array.dtype
-    if dtype.kind == "f" and dtype.itemsize < 4:
-        array = array.astype(np.float32)
+    if working != array.dtype:
+        array = array.astype(working)
     channels = array.shape[-1]
     if array.ndim == 2 and array.dtype in _INTEGER_SCALES and channels > 4:
         raise ValueError(
@@ -178,20 +207,7 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinity; all values must be finite.")
 
-    has_alpha = False
-    if n_channels is None:
-        n_channels = channels
-        if is_image and channels == 4:
-            n_channels, has_alpha = 3, True
-    elif channels != n_channels:
-        if is_image and n_channels == 3 and channels == 4:
-            has_alpha = True
-        else:
-            raise ValueError(
-                f"{name} has {channels} channels (features) but the estimator works on "
-                f"{n_channels}; the last axis must match the data the transport was "
-                "fitted on."
-            )
+    n_channels, has_alpha = split_alpha(channels, n_channels, is_image, name)
     result = ColorInput(array, name, n_channels, has_alpha)
     if result.n_pixels < min_pixels:
         raise ValueError(
