@@ -263,7 +263,7 @@ class SinkhornTransport(BaseTransport):
                 f"Sinkhorn did not reach tol={self.tol} in max_iter={self.max_iter} "
                 f"iterations (marginal error {error:.2e}); increase max_iter or reg.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # _fit_map <- fit <- _fit_context <- caller
             )
         self.source_support_, self.target_support_ = source, target
         self.source_weights_, self.target_weights_ = a, b
