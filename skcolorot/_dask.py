@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.utils.validation import _check_feature_names
 
 from ._input import split_alpha, working_dtype
+from .regrain import regrain_halo
 
 __all__ = ["regrain_dask", "regrain_halo", "transform_dask"]
 
@@ -130,45 +131,6 @@ def transform_dask(estimator, X, *, inverse=False):
 
 
 # ------------------------------------------------------------------ regrain
-def regrain_halo(*, method="guided", radius=4, n_iter=2, subsample="auto", **_):
-    """How far (in pixels) the regrain filter reaches, and the block alignment it needs.
-
-    Parameters
-    ----------
-    method, radius, n_iter, subsample
-        As in :func:`skcolorot.regrain` (same defaults, checked by a test);
-        other parameters do not change the reach.
-
-    Returns
-    -------
-    depth : int or None
-        Halo on each side of a block, in full-resolution pixels; ``None`` for
-        ``method="pitie"``, whose multi-scale solver reaches across the whole
-        frame (thousands of pixels), so frames are regrained whole.
-    alignment : int
-        Block borders must fall on multiples of this (the coarse grid of the
-        fast guided filter), so a block sees the same coarse pixels as the
-        whole image.
-
-    Notes
-    -----
-    The guided filter runs on a grid ``f`` times coarser (``f = subsample``, or
-    ``max(1, radius // 2)`` for ``"auto"``) with a box radius
-    ``r = max(1, round(radius / f))``. Each iteration chains two box filters
-    (statistics, then coefficients): ``2 r`` coarse pixels; bilinear
-    upsampling reads one more coarse pixel when ``f > 1``. So
-    ``depth = f (2 r n_iter + 1)`` (``2 r n_iter`` when ``f = 1``); with block
-    borders on the coarse grid, a halo one coarse pixel narrower changes the
-    result.
-    """
-    if method == "pitie":
-        return None, 1
-    factor = max(1, radius // 2) if subsample == "auto" else int(subsample)
-    coarse_radius = max(1, int(round(radius / factor)))
-    upsampling = 1 if factor > 1 else 0
-    return factor * (2 * coarse_radius * n_iter + upsampling), factor
-
-
 def _aligned_chunks(chunks, length, depth, alignment):
     """Chunks along one spatial axis: multiples of ``alignment``, none below ``depth``."""
     size = max(max(chunks), depth, alignment)

@@ -1,4 +1,5 @@
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -183,3 +184,17 @@ def test_pipeline_after_a_transport(small_pair, routing):
         else:
             pipe.fit(src, None, affinetransport__target=ref, regrainer__sample_weight=None)
         np.testing.assert_array_equal(pipe.transform(src), out)
+
+
+@pytest.mark.parametrize("params", [{}, {"radius": 7, "n_iter": 1}, {"subsample": 1}])
+def test_row_strips_give_the_whole_image_result(monkeypatch, params):
+    # skcolorot.regrain is the function; the module is in sys.modules.
+    module = sys.modules["skcolorot.regrain"]
+    rng = np.random.default_rng(0)
+    source = (rng.random((150, 90, 3)) * 255).astype(np.uint8)
+    mapped = np.clip(source.astype(int) + rng.integers(-40, 40, source.shape), 0, 255)
+    mapped = mapped.astype(np.uint8)
+    whole = regrain(source, mapped, **params)
+    monkeypatch.setattr(module, "_STRIP_PIXELS", 16 * 90)
+    strips = regrain(source, mapped, **params)
+    np.testing.assert_array_equal(strips, whole)
