@@ -23,16 +23,18 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
-from ._input import TransportedArray, check_colors, draw_indices
+from ._input import (
+    TransportedArray,
+    check_colors,
+    check_sample_weight,
+    draw_indices,
+    is_dask_array,
+)
 from .color import COLOR_SPACES, from_color_space, to_color_space
 from .lut import apply_lut, lut_grid
 from .metrics import sliced_wasserstein
 
 __all__ = ["BaseTransport"]
-
-
-def _is_dask_array(X):
-    return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
 
 
 def _ndim(values):
@@ -74,8 +76,7 @@ def _check_float_image_range(data):
     """
     if not data.is_image or data.is_integer:
         return
-    colors = data.pixels[:, : data.n_channels]
-    low, high = float(colors.min()), float(colors.max())
+    low, high = data.value_range
     if low < -1.0 or high > 2.0:
         raise ValueError(
             f"{data.name} is a float image with values in [{low:g}, {high:g}], but float "
@@ -191,7 +192,11 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         if self.clip == "auto":
             _check_float_image_range(source_data)
             _check_float_image_range(target_data)
-        weights = self._check_sample_weight(sample_weight, source_data.n_pixels)
+        weights = (
+            None
+            if sample_weight is None
+            else check_sample_weight(sample_weight, source_data.n_pixels)
+        )
 
         rng = check_random_state(self.random_state)
         source_index = self._subsample_index(source_data.n_pixels, rng)
@@ -214,22 +219,6 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         # Grids already evaluated for the LUT path, per (t, inverse, clip, size).
         self._lut_cache = {}
         return self
-
-    @staticmethod
-    def _check_sample_weight(sample_weight, n_pixels):
-        if sample_weight is None:
-            return None
-        weights = np.asarray(sample_weight, dtype=np.float64).ravel()
-        if weights.shape[0] != n_pixels:
-            raise ValueError(
-                f"sample_weight has {weights.shape[0]} values but X has {n_pixels} "
-                "samples / pixels."
-            )
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-            raise ValueError(
-                "sample_weight must be finite and non-negative, and not all zero."
-            )
-        return weights
 
     def _subsample_index(self, n_pixels, rng):
         if self.n_samples is None or n_pixels <= self.n_samples:
@@ -280,7 +269,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         # that its blocks take the path the in-memory call would (None: decide here).
         check_is_fitted(self)
         t = self._check_t()
-        if _is_dask_array(X):
+        if is_dask_array(X):
             from ._dask import transform_dask
 
             return transform_dask(self, X, inverse=inverse)

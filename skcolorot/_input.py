@@ -10,6 +10,7 @@ The conventions (see DESIGN.md):
 * a 4th (alpha) channel of an RGB image passes through untouched.
 """
 
+from functools import cached_property
 from numbers import Integral
 
 import numpy as np
@@ -20,6 +21,11 @@ __all__ = ["ColorInput", "TransportedArray", "check_colors", "draw_indices", "sa
 
 # Encoded-integer dtypes and the value that stands for 1.0.
 _INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a dask array (told apart without importing dask)."""
+    return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
 
 
 class TransportedArray(np.ndarray):
@@ -79,12 +85,22 @@ class ColorInput:
             values = values / self.scale
         return values
 
+    @cached_property
+    def value_range(self):
+        """``(min, max)`` of the colour channels on the [0, 1] scale.
+
+        Cached: the range check and the LUT-or-exact choice both need it, and on
+        a 12 MP float image each pass costs tens of milliseconds.
+        """
+        if self.is_integer:
+            return 0.0, 1.0
+        channels = self.pixels[:, : self.n_channels]
+        return float(channels.min()), float(channels.max())
+
     def in_unit_range(self):
         """Whether every colour lies in ``[0, 1]`` (always true for integer images)."""
-        if self.is_integer:
-            return True
-        channels = self.pixels[:, : self.n_channels]
-        return bool(channels.min() >= 0.0 and channels.max() <= 1.0)
+        low, high = self.value_range
+        return low >= 0.0 and high <= 1.0
 
     def alpha(self):
         return self.pixels[:, self.n_channels :] if self.has_alpha else None
@@ -175,7 +191,7 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     """
     if X is None:
         raise ValueError(f"{name} is required, got None.")
-    if hasattr(X, "dask") and hasattr(X, "chunks"):
+    if is_dask_array(X):
         raise TypeError(f"{name} is a dask array; only transform accepts dask arrays.")
     if sparse.issparse(X):
         raise TypeError(
@@ -215,6 +231,22 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
             "are needed to estimate a colour distribution."
         )
     return result
+
+
+def check_sample_weight(sample_weight, n_pixels):
+    """Per-sample (per-pixel) weights as float64 ``(n_pixels,)``, or a clear error."""
+    weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+    if weights.shape[0] != n_pixels:
+        raise ValueError(
+            f"sample_weight has {weights.shape[0]} values but X has {n_pixels} "
+            "samples / pixels."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError(
+            f"sample_weight must be {n_pixels} finite, non-negative weights with a "
+            "positive sum (not all zero)."
+        )
+    return weights
 
 
 def draw_indices(n_population, n_draws, random_state):

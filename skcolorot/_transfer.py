@@ -119,7 +119,7 @@ def transfer(
             # The image output is clipped to [0, 1]: 0-255 floats would come back white.
             raise ValueError(
                 f"{data.name} is a float image with values outside [0, 1] (max "
-                f"{float(np.max(data.pixels[:, : data.n_channels])):g}); pass uint8 / "
+                f"{data.value_range[1]:g}); pass uint8 / "
                 "uint16, or floats in [0, 1] (e.g. image / 255)."
             )
     mapped = transport.fit(source, target).transform(source)

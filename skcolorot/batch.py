@@ -12,7 +12,7 @@ import os
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _is_dask_array
+from ._input import is_dask_array
 from ._io import check_output_path, read_image, write_image
 
 __all__ = ["grade_files", "grade_frames"]
@@ -84,7 +84,7 @@ def grade_frames(transport, frames, *, regrain=None):
     """
     check_is_fitted(transport)
     params = _regrain_params(regrain)
-    if _is_dask_array(frames):
+    if is_dask_array(frames):
         _check_frames(frames)
         graded = transport.transform(frames)
         if params is not None:

@@ -10,7 +10,7 @@ from skimage.color import rgb2gray, rgb2lab
 from skimage.metrics import structural_similarity
 from sklearn.utils import check_random_state
 
-from ._input import check_colors, draw_indices
+from ._input import check_colors, check_sample_weight, draw_indices
 
 __all__ = [
     "color_fidelity",
@@ -71,19 +71,9 @@ def sliced_wasserstein(
         raise ValueError(f"max_samples must be None or an integer >= 2, got {max_samples!r}.")
     x_data = check_colors(X, "X")
     y_data = check_colors(Y, "Y", n_channels=x_data.n_channels)
-    weights = None
-    if sample_weight is not None:
-        weights = np.asarray(sample_weight, dtype=np.float64).ravel()
-        if (
-            weights.shape[0] != x_data.n_pixels
-            or not np.all(np.isfinite(weights))
-            or np.any(weights < 0)
-            or weights.sum() <= 0
-        ):
-            raise ValueError(
-                f"sample_weight must hold {x_data.n_pixels} finite, non-negative weights "
-                "with a positive sum."
-            )
+    weights = (
+        None if sample_weight is None else check_sample_weight(sample_weight, x_data.n_pixels)
+    )
     rng = check_random_state(random_state)
     x_colors, weights = _subsample(x_data.colors(), weights, max_samples, rng)
     y_colors, _ = _subsample(y_data.colors(), None, max_samples, rng)

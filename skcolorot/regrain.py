@@ -24,7 +24,7 @@ from sklearn.base import (
 )
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._input import check_colors
+from ._input import _INTEGER_SCALES, check_colors, is_dask_array
 
 __all__ = ["Regrainer", "regrain"]
 
@@ -33,7 +33,6 @@ __all__ = ["Regrainer", "regrain"]
 # full-colour guide (whose eps acts on a sum of three variances, so ~3x larger),
 # at less than half the cost on 12 MP.
 _LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
-_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 # Pitié's schedule: Jacobi iterations at the finest, then each coarser, level.
 _PITIE_ITERATIONS = (4, 16, 32, 64, 64, 64)
 
@@ -404,9 +403,9 @@ def _regrain_one(src, mapped, out, n_channels, params):
 
 def _regrain_strip(src, mapped, out, n_channels, params):
     """Regrain a whole (H, W, C) image or strip into ``out`` (H, W, n_channels)."""
-    src_scale = _SCALES.get(src.dtype)
-    map_scale = _SCALES.get(mapped.dtype)
-    out_scale = _SCALES.get(out.dtype)
+    src_scale = _INTEGER_SCALES.get(src.dtype)
+    map_scale = _INTEGER_SCALES.get(mapped.dtype)
+    out_scale = _INTEGER_SCALES.get(out.dtype)
     src = src[..., :n_channels]
     mapped = mapped[..., :n_channels]
     height, width = src.shape[:2]
@@ -442,13 +441,9 @@ def _regrain_strip(src, mapped, out, n_channels, params):
         _encode_into(values, out[start:stop], out_scale)
 
 
-def _is_dask_array(X):
-    return type(X).__module__.startswith("dask.") and hasattr(X, "chunks")
-
-
 def _check_image(X, name):
     # A dask array is checked by its shape only: np.asarray would compute it.
-    array = X if _is_dask_array(X) else np.asarray(X)
+    array = X if is_dask_array(X) else np.asarray(X)
     if array.ndim not in (3, 4):
         if array.ndim == 2:
             hint = (
@@ -669,7 +664,7 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"X has {X_checked.shape[-1]} channels, but Regrainer was fitted on "
                 f"{n_features}."
             )
-        if _is_dask_array(X):
+        if is_dask_array(X):
             from ._dask import regrain_dask
 
             return regrain_dask(source, X, **self.get_params())
@@ -747,7 +742,7 @@ def regrain(
         smoothness=smoothness,
     )
     estimator._validate_params()
-    if _is_dask_array(source) or _is_dask_array(mapped):
+    if is_dask_array(source) or is_dask_array(mapped):
         from ._dask import regrain_dask
 
         return regrain_dask(source, mapped, **estimator.get_params())
