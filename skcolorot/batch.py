@@ -114,7 +114,8 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite):
     return output_path
 
 
-def _output_paths(inputs, output_dir):
+def outputs_in_directory(inputs, output_dir):
+    """``output_dir/<input's name>`` for every input; colliding names are an error."""
     names = [os.path.basename(path) for path in inputs]
     seen = set()
     for name in names:
@@ -305,7 +306,7 @@ def grade_files(
     output_dir = os.fspath(output_dir)
     if not inputs:
         return []
-    outputs = _output_paths(inputs, output_dir)
+    outputs = outputs_in_directory(inputs, output_dir)
     _check_paths(inputs, outputs, output_dir, overwrite)
     tasks = [
         (source, output, transport, params, overwrite)

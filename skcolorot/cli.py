@@ -25,6 +25,7 @@ import numpy as np
 from . import __version__
 from ._io import atomic_path, check_output_path, read_image, write_image
 from ._transfer import METHODS, make_transport
+from .batch import outputs_in_directory
 from .color import COLOR_SPACES
 from .lut import apply_lut, read_cube
 
@@ -227,13 +228,7 @@ def _output_paths(inputs, output, *, directory):
         return [output]
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"{output}: not a directory (several inputs need -o DIRECTORY)")
-    names = [os.path.basename(path) for path in inputs]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise UsageError(
-            f"several inputs are named {repeated[0]!r}; their outputs in {output} would collide"
-        )
-    return [os.path.join(output, name) for name in names]
+    return outputs_in_directory(inputs, output)
 
 
 def _prepare_outputs(outputs, overwrite):

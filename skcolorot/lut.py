@@ -11,10 +11,11 @@ ffmpeg, DaVinci Resolve, Photoshop and colour-science.
 """
 
 import os
-import tempfile
 
 import numpy as np
 from PIL import Image, ImageFilter
+
+from ._io import atomic_path
 
 __all__ = ["lut_grid", "apply_lut", "write_cube", "read_cube"]
 
@@ -315,25 +316,10 @@ def write_cube(path, table, *, title=None):
     ]
     rows = table.transpose(2, 1, 0, 3).reshape(-1, 3)  # [b, g, r] C order: red fastest
 
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary_path = tempfile.mkstemp(
-        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+    with atomic_path(path, overwrite=True) as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
             stream.write("\n".join(header) + "\n")
             np.savetxt(stream, rows, fmt="%.6f", delimiter=" ")
-        # mkstemp creates the file private (0600); give it an ordinary file's mode.
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-        os.chmod(temporary_path, mode)
-        os.replace(temporary_path, path)
-    except BaseException:
-        try:
-            os.unlink(temporary_path)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def read_cube(path):
