@@ -3,8 +3,8 @@ displacement interpolation, LUT / chunked application, inverse and ``score``.
 
 A transport only supplies
 
-* ``_fit_map(source, target, source_weights)`` on float64 ``(n, d)`` / ``(m, d)``
-  samples already in the working colour space, and
+* ``_fit_map(source, target, source_weights, target_weights, rng)`` on float64
+  ``(n, d)`` / ``(m, d)`` samples already in the working colour space, and
 * ``_transport(Z)`` (and optionally ``_inverse_transport(Z)``) mapping float64
   ``(k, d)`` points of that space with ``t = 1``.
 
@@ -133,8 +133,13 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
-    def _fit_map(self, source, target, source_weights):
-        """Fit the map between float64 samples of the working colour space."""
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
+        """Fit the map between float64 samples of the working colour space.
+
+        ``source_weights`` / ``target_weights`` are ``None`` (uniform) or
+        non-negative float64 arrays summing to one; ``rng`` is the
+        ``RandomState`` the sub-sampling already drew from.
+        """
 
     @abstractmethod
     def _transport(self, Z):
@@ -210,7 +215,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             weights = weights / weights.sum()
 
         self.n_features_in_ = source_data.n_channels
-        self._fit_map(source, target_colors, weights)
+        # One generator for the sub-sampling above and the transport's own draws.
+        self._fit_map(source, target_colors, weights, None, rng)
         # A source with (almost) no spread in some direction (a grey or constant
         # image) leaves the map unconstrained off its support, where LUT nodes
         # lie and blend into the pixels: such fits always take the exact path.

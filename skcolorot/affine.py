@@ -112,10 +112,10 @@ class AffineTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
-    def _fit_map(self, source, target, source_weights):
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
         ridge = self.reg * np.eye(source.shape[1])
         self.source_mean_, source_cov = _weighted_moments(source, source_weights)
-        self.target_mean_, target_cov = _weighted_moments(target, None)
+        self.target_mean_, target_cov = _weighted_moments(target, target_weights)
         self.source_covariance_ = source_cov + ridge
         self.target_covariance_ = target_cov + ridge
         if self.covariance == "diag":

@@ -6,7 +6,6 @@ import numpy as np
 from ot.gaussian import bures_wasserstein_mapping
 from ot.gmm import gmm_ot_plan
 from sklearn.mixture import GaussianMixture
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -230,11 +229,12 @@ class GMMTransport(BaseTransport):
             random_state=seed,
         ).fit(samples)
 
-    def _fit_map(self, source, target, source_weights):
-        rng = check_random_state(self.random_state)
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
         source_seed, target_seed, self._hash_seed = rng.randint(_SEED_BOUND, size=3)
         if source_weights is not None:
             source = source[rng.choice(len(source), len(source), p=source_weights)]
+        if target_weights is not None:
+            target = target[rng.choice(len(target), len(target), p=target_weights)]
         if self.n_components_target is None:
             n_target, target_parameter = self.n_components, "n_components"
         else:

@@ -243,7 +243,7 @@ class SinkhornTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
-    def _fit_map(self, source, target, source_weights):
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
         n, m = len(source), len(target)
         if n * m > _MAX_PLAN_ENTRIES:
             raise ValueError(
@@ -252,9 +252,11 @@ class SinkhornTransport(BaseTransport):
                 f"n_samples**2 <= {_MAX_PLAN_ENTRIES:.0e}."
             )
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
-        b = np.full(m, 1.0 / m)
+        b = np.full(m, 1.0 / m) if target_weights is None else target_weights
         keep = a > 0
         source, a = source[keep], a[keep]
+        keep = b > 0
+        target, b = target[keep], b[keep]
         f, g, n_iter, error = sinkhorn_potentials(
             a, b, dist(source, target), self.reg, max_iter=self.max_iter, tol=self.tol
         )

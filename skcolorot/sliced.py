@@ -4,7 +4,6 @@ kept as a sequence of 1-D monotone maps, so it applies to unseen points."""
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseTransport
@@ -226,7 +225,7 @@ class SlicedTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
-    def _fit_map(self, source, target, source_weights):
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
         n_features = source.shape[1]
         n_slices = n_features if self.n_slices is None else self.n_slices
         if source_weights is not None:
@@ -234,7 +233,9 @@ class SlicedTransport(BaseTransport):
             # zero weight means the same as leaving the sample out.
             keep = source_weights > 0
             source, source_weights = source[keep], source_weights[keep]
-        rng = check_random_state(self.random_state)
+        if target_weights is not None:
+            keep = target_weights > 0
+            target, target_weights = target[keep], target_weights[keep]
         levels = np.linspace(0.0, 1.0, self.n_quantiles)
         step = float(self.step)
 
@@ -247,7 +248,7 @@ class SlicedTransport(BaseTransport):
         for i in range(self.n_iter):
             theta = _random_directions(n_slices, n_features, rng)
             knots_in = _quantiles(theta @ moving, source_weights, levels)
-            knots_out = _quantiles(theta @ target, None, levels)
+            knots_out = _quantiles(theta @ target, target_weights, levels)
             distances[i] = np.sqrt(np.mean((knots_out - knots_in) ** 2))
             directions[i], combinations[i] = theta, np.linalg.pinv(theta)
             source_knots[i] = knots_in
