@@ -1,22 +1,29 @@
-"""The shared base of every transport: input handling, sub-sampling, colour spaces,
-displacement interpolation, LUT / chunked application, inverse and ``score``.
+"""The shared base of every transport: input handling, colour summaries, colour
+spaces, the regular grid map of colour grades, displacement interpolation, inverse
+and ``score``.
 
-A transport only supplies
+A transport supplies
 
 * ``_fit_map(source, target, source_weights, target_weights, rng)`` on float64
-  ``(n, d)`` / ``(m, d)`` samples already in the working colour space, and
+  ``(n, d)`` / ``(m, d)`` samples already in the working colour space (weights
+  ``None`` or summing to one; ``rng`` the fit's one random generator), and
 * ``_transport(Z)`` (and optionally ``_inverse_transport(Z)``) mapping float64
   ``(k, d)`` points of that space with ``t = 1``.
 
-Transports whose geodesic is not the straight line ``(1 - t) x + t T(x)`` override
-``_interpolate``.
+Optional hooks: ``_interpolate`` (transports whose geodesic is not the straight
+line ``(1 - t) x + t T(x)``), ``_map_cost_per_row`` (float64 temporaries per row,
+which sets the chunk size of the exact path) and ``_has_grid_map`` (False for a
+map that is not a function of colour, such as GMM's random draws).
+
+Colour data (three channels in [0, 1]) is fitted on its colour histogram, and the
+fitted map becomes a table (:mod:`skcolorot._regular`) that every pixel goes
+through; other data goes through ``_transport`` exactly, in bounded chunks.
 """
 
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.ndimage import binary_dilation
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -26,12 +33,13 @@ from sklearn.utils.validation import _check_feature_names, check_is_fitted
 from ._input import (
     TransportedArray,
     check_colors,
-    check_sample_weight,
-    draw_indices,
+    fit_weights,
     is_dask_array,
+    summarize,
 )
+from ._regular import smooth_map_table
 from .color import COLOR_SPACES, from_color_space, to_color_space
-from .lut import apply_lut, lut_grid
+from .lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
 from .metrics import sliced_wasserstein
 
 __all__ = ["BaseTransport"]
@@ -63,9 +71,15 @@ def _resolve_target(y, target):
     return y
 
 
+# The smoothing of a colour map is fitted on a colour histogram with at most
+# this many bins (a 6-bit one for most photographs): finer than any transport's
+# own sample, so the grade follows every colour the source has.
+_SMOOTHING_POINTS = 1 << 14
 # Variance (in [0, 1] units) under which a source direction counts as flat: half
 # an 8-bit level of standard deviation.
 _FLAT_VARIANCE = (0.5 / 255) ** 2
+# Smallest smoothing of the inverse table's regression (in [0, 1] colour units).
+_INVERSE_BANDWIDTH = 0.02
 
 
 def _check_float_image_range(data):
@@ -83,33 +97,6 @@ def _check_float_image_range(data):
             "images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit), or "
             "pass clip=False to map values outside [0, 1] unclipped."
         )
-
-
-def _nodes_needed(data, size):
-    """Boolean mask over the ``size**3`` LUT nodes that interpolating ``data`` reads.
-
-    Each pixel's nearest node and its 26 neighbours: a superset of the 8 corners
-    of its cell, whatever rounding the interpolation (Pillow's fixed point or
-    ours) uses at cell borders.
-    """
-    nearest = np.zeros((size,) * 3, dtype=bool)
-    flat_nearest = nearest.reshape(-1)
-    if data.scale == 255.0:
-        # A 256-entry table replaces per-pixel arithmetic for 8-bit images.
-        levels = np.rint(np.arange(256) * (size - 1) / 255.0).astype(np.intp)
-        strides = (levels * size * size, levels * size, levels)
-    chunk = 1 << 20
-    for start in range(0, data.n_pixels, chunk):
-        pixels = data.pixels[start : start + chunk, :3]
-        if data.scale == 255.0:
-            flat = strides[0][pixels[:, 0]] + strides[1][pixels[:, 1]] + strides[2][pixels[:, 2]]
-        else:
-            scale = (size - 1) / (data.scale or 1.0)
-            index = np.rint(pixels.astype(np.float32) * np.float32(scale)).astype(np.intp)
-            np.clip(index, 0, size - 1, out=index)
-            flat = (index[:, 0] * size + index[:, 1]) * size + index[:, 2]
-        flat_nearest[flat] = True
-    return binary_dilation(nearest, structure=np.ones((3, 3, 3), dtype=bool)).reshape(-1)
 
 
 class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
@@ -164,26 +151,47 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
     # -------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, target=None, sample_weight=None):
+    def fit(self, X, y=None, *, target=None, sample_weight=None, target_weight=None):
         """Fit the transport from the source sample ``X`` to the target sample.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), (H, W, C) or (N, H, W, C)
             Source samples or image(s). ``uint8`` / ``uint16`` are read as [0, 1].
+            An alpha channel weights its pixels (transparent ones count for nothing).
         y : array-like of shape (m_samples, n_features) or image, default=None
             The target sample (``fit(source, target)``). Ignored when ``target`` is
             given, so that ``y`` can carry labels for a later Pipeline step.
         target : array-like, default=None
             The target sample, when ``y`` holds labels (domain adaptation).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the source samples (of the pixels, for an image).
+        sample_weight : array-like of shape (n_samples,) or (H, W), default=None
+            Weights of the source samples, or a mask (bool, or float in [0, 1])
+            of the source image: only the pixels it covers set the grade.
+        target_weight : array-like of shape (m_samples,) or (H', W'), default=None
+            The same for the target: e.g. take the colours of one region of the
+            reference.
 
         Returns
         -------
         self : object
             The fitted transport.
         """
+        # Fitted state is committed only when the whole fit succeeds: a failing
+        # fit leaves the estimator as it was (unfitted, or with its old map).
+        snapshot = dict(vars(self))
+        for key in getattr(self, "_fitted_attributes", ()):
+            delattr(self, key)  # the previous fit's state: none of it may linger
+        before = set(vars(self))
+        try:
+            self._fit_all(X, y, target, sample_weight, target_weight)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(snapshot)
+            raise
+        self._fitted_attributes = tuple(sorted(set(vars(self)) - before))
+        return self
+
+    def _fit_all(self, X, y, target, sample_weight, target_weight):
         target = _resolve_target(y, target)
         target_name = "target" if target is not y else "y (the target sample)"
         _check_feature_names(self, X, reset=True)
@@ -197,39 +205,79 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         if self.clip == "auto":
             _check_float_image_range(source_data)
             _check_float_image_range(target_data)
-        weights = (
-            None
-            if sample_weight is None
-            else check_sample_weight(sample_weight, source_data.n_pixels)
-        )
+        pixel_weights = fit_weights(source_data, sample_weight, "sample_weight")
+        target_weights = fit_weights(target_data, target_weight, "target_weight")
 
+        # One generator for the sub-sampling and the transport's own draws.
         rng = check_random_state(self.random_state)
-        source_index = self._subsample_index(source_data.n_pixels, rng)
-        target_index = self._subsample_index(target_data.n_pixels, rng)
-        source = to_color_space(source_data.colors(source_index), self.color_space)
-        target_colors = to_color_space(target_data.colors(target_index), self.color_space)
-        if weights is not None:
-            weights = weights if source_index is None else weights[source_index]
-            if weights.sum() <= 0:
-                raise ValueError("sample_weight of the sub-sampled source sums to zero.")
-            weights = weights / weights.sum()
-
+        source_colors, source_weights = summarize(source_data, pixel_weights, self.n_samples, rng)
+        target_colors, target_weights = summarize(
+            target_data, target_weights, self.n_samples, rng
+        )
+        # What transform reads is captured here: set_params after fit changes
+        # nothing until the next fit (t, a position along the fitted grade, aside).
+        self.color_space_ = self.color_space
+        self.clip_ = self.clip
         self.n_features_in_ = source_data.n_channels
-        # One generator for the sub-sampling above and the transport's own draws.
-        self._fit_map(source, target_colors, weights, None, rng)
-        # A source with (almost) no spread in some direction (a grey or constant
-        # image) leaves the map unconstrained off its support, where LUT nodes
-        # lie and blend into the pixels: such fits always take the exact path.
-        spread = np.linalg.eigvalsh(np.atleast_2d(np.cov(source.T))).min()
-        self._lut_safe = bool(spread > _FLAT_VARIANCE)
-        # Grids already evaluated for the LUT path, per (t, inverse, clip, size).
-        self._lut_cache = {}
-        return self
+        # Colours get a regular grid map (one table for every pixel); other data
+        # (features) the transport's own map, evaluated exactly.
+        self._fits_colors = bool(
+            self.lut_size is not None
+            and source_data.is_color
+            and target_data.is_color
+            and self._has_grid_map()
+        )
+        self._fit_map(
+            to_color_space(source_colors, self.color_space),
+            to_color_space(target_colors, self.color_space),
+            source_weights,
+            target_weights,
+            rng,
+        )
+        self.lut_ = self.inverse_lut_ = None
+        if self._fits_colors:
+            points, weights = summarize(source_data, pixel_weights, _SMOOTHING_POINTS, rng)
+            self._fit_tables(points, weights)
 
-    def _subsample_index(self, n_pixels, rng):
-        if self.n_samples is None or n_pixels <= self.n_samples:
-            return None
-        return draw_indices(n_pixels, self.n_samples, rng)
+    def _has_grid_map(self):
+        """Whether this configuration's map is a deterministic function of colour."""
+        return True
+
+    def _fit_tables(self, points, weights):
+        """The regular forward and inverse tables of the grade (caller's RGB)."""
+        size = self.lut_size
+        nodes = lut_grid(size).reshape(-1, 3)
+        smoothness = getattr(self, "smoothness", None)
+        if smoothness is None:
+            # Affine transports: regular already, tabulated as they are - unless
+            # the source is flat (a grey or one-colour image pins the map on its
+            # support only), where the regression below gives a sensible map.
+            spread = np.linalg.eigvalsh(np.atleast_2d(np.cov(points.T, aweights=weights)))
+            smoothness = 0.0 if spread.min() > _FLAT_VARIANCE else _INVERSE_BANDWIDTH
+        if smoothness == 0:
+            # The map as it is, tabulated (affine maps: exactly, both ways).
+            self.lut_ = self._map_in_chunks(nodes, 1.0, False, False).reshape(size, size, size, 3)
+            try:
+                self.inverse_lut_ = self._map_in_chunks(nodes, 1.0, True, False).reshape(
+                    self.lut_.shape
+                )
+                return
+            except NotImplementedError:
+                pass
+        else:
+            if weights is None:
+                weights = np.full(len(points), 1.0 / len(points))
+            mapped = self._map_in_chunks(points, 1.0, False, False)
+            self.lut_ = smooth_map_table(points, mapped, weights, size, smoothness)
+        # The inverse grade regresses the source colours on where the forward
+        # grade sends them, so the two tables undo each other on the colours
+        # that matter; elsewhere it continues their affine part.
+        if weights is None:
+            weights = np.full(len(points), 1.0 / len(points))
+        graded = interpolate_tetrahedral(points, self.lut_)
+        self.inverse_lut_ = smooth_map_table(
+            graded, points, weights, size, max(smoothness, _INVERSE_BANDWIDTH)
+        )
 
     # -------------------------------------------------------------- transform
     def transform(self, X):
@@ -270,9 +318,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
         return float(t)
 
-    def _apply(self, X, inverse, *, use_lut=None):
-        # use_lut: the LUT-or-exact choice made once for a whole dask array, so
-        # that its blocks take the path the in-memory call would (None: decide here).
+    def _apply(self, X, inverse):
         check_is_fitted(self)
         t = self._check_t()
         if is_dask_array(X):
@@ -289,21 +335,18 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 "samples, but X is an image: use the default output for images, or "
                 "pass image.reshape(-1, n_channels)."
             )
-        if self.clip == "auto":
+        if self.clip_ == "auto":
             _check_float_image_range(data)
-        clip = data.is_image or data.is_integer if self.clip == "auto" else bool(self.clip)
+        clip = data.is_image or data.is_integer if self.clip_ == "auto" else bool(self.clip_)
         out = data.empty_output()
         out_pixels = out.reshape(-1, out.shape[-1])
         if t == 0:
             # The identity, exactly: no colour-space round trip, no clipping.
             out_pixels[:, : data.n_channels] = data.pixels[:, : data.n_channels]
-        elif self._use_lut(data) if use_lut is None else use_lut:
-            table = self._lut_table(t, inverse, clip, data)
-            apply_lut(data.array, table, out=out)
+        elif self._fits_colors:
+            apply_lut(data.array, self._grade_table(t, inverse, clip), out=out)
         else:
-            step = max(1, self._chunk_budget // self._map_cost_per_row())
-            for start in range(0, data.n_pixels, step):
-                rows = slice(start, start + step)
+            for rows in self._chunks(data.n_pixels):
                 mapped = self._map_colors(data.colors(rows), t, inverse, clip)
                 data.encode_into(out_pixels[rows], mapped)
         if getattr(X, "dtype", None) == np.float16:
@@ -312,51 +355,47 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             return TransportedArray(out, source=X)
         return out
 
+    def _chunks(self, n_rows):
+        """Row slices whose float64 temporaries stay within ``_chunk_budget``."""
+        step = max(1, self._chunk_budget // self._map_cost_per_row())
+        return [slice(start, start + step) for start in range(0, n_rows, step)]
+
+    def _map_in_chunks(self, colors, t, inverse, clip):
+        out = np.empty_like(colors)
+        for rows in self._chunks(len(colors)):
+            out[rows] = colors[rows] if t == 0 else self._map_colors(colors[rows], t, inverse, clip)
+        return out
+
     def _map_colors(self, colors, t, inverse, clip):
-        """Map float colours of the caller's space: to working space, map, back, clip."""
-        working = to_color_space(colors, self.color_space)
-        mapped = from_color_space(self._interpolate(working, t, inverse), self.color_space)
+        """The transport's own map of float colours of the caller's space (no table)."""
+        working = to_color_space(colors, self.color_space_)
+        mapped = from_color_space(self._interpolate(working, t, inverse), self.color_space_)
         if clip:
             mapped = np.clip(mapped, 0.0, 1.0)
         return mapped
 
-    def _use_lut(self, data):
-        # A grid costs lut_size**3 map evaluations: only worth it (and only as
-        # accurate as needed) for images bigger than the grid, inside its domain.
-        return (
-            self.lut_size is not None
-            and self._lut_safe
-            and data.is_image
-            and data.n_channels == 3
-            and data.n_pixels > self.lut_size**3
-            and data.in_unit_range()
-        )
+    def _grade_table(self, t, inverse, clip):
+        """The table of the grade at ``t``: what every colour pixel goes through.
 
-    def _lut_table(self, t, inverse, clip, data):
-        """The LUT for this (t, inverse, clip), evaluated at least where ``data`` needs it.
-
-        Nodes are evaluated lazily and kept: a map with sharp features (a small
-        entropic ``reg``) needs a fine grid, but one photograph touches only a
-        small part of it (about 20 % of a 65^3 grid for china.jpg), and the next
-        frame of the same scene mostly the same part.
+        A few milliseconds from the fitted tables (nothing is cached): ``t``
+        moves each node along the straight line of the working colour space.
         """
-        size = self.lut_size
-        key = (t, inverse, clip, size)
-        if key not in self._lut_cache:
-            self._lut_cache[key] = (
-                np.zeros((size**3, 3)),
-                np.zeros(size**3, dtype=bool),
-            )
-        table, evaluated = self._lut_cache[key]
-        missing = np.flatnonzero(_nodes_needed(data, size) & ~evaluated)
-        if missing.size:
-            nodes = np.stack(np.unravel_index(missing, (size,) * 3), axis=1) / (size - 1)
-            step = max(1, self._chunk_budget // self._map_cost_per_row())
-            for start in range(0, len(nodes), step):
-                rows = slice(start, start + step)
-                table[missing[rows]] = self._map_colors(nodes[rows], t, inverse, clip)
-            evaluated[missing] = True
-        return table.reshape(size, size, size, 3)
+        table = self.inverse_lut_ if inverse else self.lut_
+        if clip:
+            table = np.clip(table, 0.0, 1.0)
+        if t != 1:
+            size = table.shape[0]
+            nodes = lut_grid(size).reshape(-1, 3)
+            start = to_color_space(nodes, self.color_space_)
+            end = to_color_space(np.clip(table.reshape(-1, 3), 0.0, 1.0), self.color_space_)
+            if not clip or self.color_space_ == "rgb":
+                # Straight lines in RGB need no round trip (and no clipping).
+                start, end = nodes, table.reshape(-1, 3)
+                table = (start + t * (end - start)).reshape(size, size, size, 3)
+            else:
+                table = from_color_space(start + t * (end - start), self.color_space_)
+                table = np.clip(table, 0.0, 1.0).reshape(size, size, size, 3)
+        return table
 
     def to_lut(self, size=33, *, inverse=False):
         """The fitted grade (at the current ``t``) as a 3D LUT table.
@@ -364,7 +403,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         Parameters
         ----------
         size : int, default=33
-            Nodes per colour axis.
+            Nodes per colour axis. At the estimator's ``lut_size`` (or a size
+            whose cells halve its cells: 65 for 33) the table is exactly the grade
+            ``transform`` applies, interpolated tetrahedrally.
         inverse : bool, default=False
             Tabulate the inverse map instead.
 
@@ -383,14 +424,16 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         if isinstance(size, bool) or not isinstance(size, Integral) or not 2 <= size <= 256:
             raise ValueError(f"size must be an integer in [2, 256], got {size!r}.")
         t = self._check_t()
-        grid = lut_grid(size).reshape(-1, 3)
-        table = grid if t == 0 else self._map_colors(grid, t, inverse, clip=True)
+        if self._fits_colors:
+            return tetrahedral_resample(self._grade_table(t, inverse, clip=True), size)
+        table = self._map_in_chunks(lut_grid(size).reshape(-1, 3), t, inverse, clip=True)
         return table.reshape(size, size, size, 3)
 
     def to_cube(self, path, size=33, *, title=None):
         """Write the fitted grade as an Adobe/Resolve ``.cube`` 3D LUT file.
 
-        The file applies the same grade in ffmpeg (``-vf lut3d=grade.cube``),
+        The file applies the same grade in ffmpeg (``-vf lut3d=grade.cube``, whose
+        default tetrahedral interpolation is the one ``transform`` uses),
         DaVinci Resolve, Photoshop or OBS.
 
         Parameters

@@ -3,9 +3,8 @@ to ``dask.array.Array`` inputs (the ``skcolorot[dask]`` extra).
 
 Colour transport is a per-pixel map, so every block of an image (or of an
 ``(n, d)`` sample array) is mapped on its own with ``dask.array.map_blocks``; the
-only global decision, whether an image goes through the 3D LUT or the exact map,
-is taken once for the whole array and handed to every block, so a dask result
-equals the in-memory one. Regraining filters a neighbourhood, so it runs with
+grade is fixed at fit (one table for colours), so a dask result equals the
+in-memory one. Regraining filters a neighbourhood, so it runs with
 ``dask.array.map_overlap`` and a halo as wide as the filter reaches.
 
 Nothing here imports dask at package import time: :class:`BaseTransport`
@@ -43,27 +42,10 @@ def _check_dask_colors(X, n_channels):
     return X
 
 
-class _WholeArray:
-    """What ``BaseTransport._use_lut`` asks of its input, for a whole dask array.
-
-    The value range is answered separately (lazily), so ``in_unit_range`` says
-    yes here and the caller combines it with the real, computed answer.
-    """
-
-    def __init__(self, X, n_channels):
-        self.is_image = X.ndim >= 3
-        self.n_channels = n_channels
-        self.n_pixels = int(np.prod(X.shape[:-1]))
-
-    def in_unit_range(self):
-        return True
-
-
-def _transform_block(block, use_lut, estimator, inverse):
-    flag = bool(use_lut) if use_lut is not None else None
+def _transform_block(block, estimator, inverse):
     # The block is a plain ndarray: no TransportedArray (no guide reference) and
     # nothing dask-specific reaches the estimator.
-    return np.asarray(estimator._apply(block, inverse, use_lut=flag))
+    return np.asarray(estimator._apply(block, inverse))
 
 
 def transform_dask(estimator, X, *, inverse=False):
@@ -90,34 +72,21 @@ def transform_dask(estimator, X, *, inverse=False):
 
     Notes
     -----
-    Every block is mapped by the estimator's in-memory ``transform``, with the
-    LUT-or-exact choice of the whole array: images with more than
-    ``lut_size**3`` pixels, three colour channels and (for float images) every
-    value in ``[0, 1]`` use the LUT. For float images that last condition is a
-    lazy reduction over ``X``, computed in the same graph. The result equals the
-    in-memory ``transform(X.compute())`` bit for bit for integer images; float
-    results may differ by rounding error (below ``1e-12``), because a block's
-    rows (or LUT nodes) are evaluated in batches of another size.
+    Every block is mapped by the estimator's in-memory ``transform``: a colour
+    grade is one table applied pixel by pixel, so the result equals the
+    in-memory ``transform(X.compute())`` whatever the chunks (bit for bit for
+    integer images; float results of the exact, table-free path may differ by
+    rounding error below ``1e-12``).
     """
     _check_feature_names(estimator, X, reset=False)
     X = _check_dask_colors(X, estimator.n_features_in_)
-    n_channels = estimator.n_features_in_
     if len(X.chunks[-1]) > 1:
         X = X.rechunk({X.ndim - 1: -1})
-
-    use_lut = None
-    if X.ndim >= 3 and estimator._check_t() != 0:
-        use_lut = estimator._use_lut(_WholeArray(X, n_channels))
-        if use_lut and X.dtype.kind == "f":
-            colors = X[..., :n_channels]
-            # A 0-d dask array: one reduction, a dependency of every block.
-            use_lut = ((colors >= 0) & (colors <= 1)).all()
 
     shared_estimator = dask.delayed(estimator, pure=True, traverse=False)
     result = da.map_blocks(
         _transform_block,
         X,
-        use_lut,
         shared_estimator,
         inverse,
         dtype=X.dtype,

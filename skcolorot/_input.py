@@ -17,7 +17,15 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
-__all__ = ["ColorInput", "TransportedArray", "check_colors", "draw_indices", "sample_pixels"]
+__all__ = [
+    "ColorInput",
+    "TransportedArray",
+    "check_colors",
+    "draw_indices",
+    "fit_weights",
+    "sample_pixels",
+    "summarize",
+]
 
 # Encoded-integer dtypes and the value that stands for 1.0.
 _INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
@@ -96,6 +104,11 @@ class ColorInput:
             return 0.0, 1.0
         channels = self.pixels[:, : self.n_channels]
         return float(channels.min()), float(channels.max())
+
+    @property
+    def is_color(self):
+        """Three channels in [0, 1]: colours, which get a histogram and a regular grid map."""
+        return self.n_channels == 3 and self.in_unit_range()
 
     def in_unit_range(self):
         """Whether every colour lies in ``[0, 1]`` (always true for integer images)."""
@@ -233,20 +246,126 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     return result
 
 
-def check_sample_weight(sample_weight, n_pixels):
-    """Per-sample (per-pixel) weights as float64 ``(n_pixels,)``, or a clear error."""
-    weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+def check_sample_weight(sample_weight, n_pixels, name="sample_weight", data_name="X"):
+    """Per-sample (per-pixel) weights as float64 ``(n_pixels,)``, or a clear error.
+
+    Any shape with ``n_pixels`` values is accepted: ``(n_samples,)``, or an
+    ``(H, W)`` mask (bool or float in [0, 1]) of an image.
+    """
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be an array of {n_pixels} numbers (per sample / pixel, or an "
+            f"(H, W) mask), got {type(sample_weight).__name__}."
+        ) from None
     if weights.shape[0] != n_pixels:
         raise ValueError(
-            f"sample_weight has {weights.shape[0]} values but X has {n_pixels} "
+            f"{name} has {weights.shape[0]} values but {data_name} has {n_pixels} "
             "samples / pixels."
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
         raise ValueError(
-            f"sample_weight must be {n_pixels} finite, non-negative weights with a "
+            f"{name} must be {n_pixels} finite, non-negative weights with a "
             "positive sum (not all zero)."
         )
     return weights
+
+
+def fit_weights(data, sample_weight, name):
+    """The weight of each pixel in a fit: ``sample_weight`` times the alpha channel.
+
+    ``None`` when every pixel counts the same. Fully transparent pixels count for
+    nothing, so the colour hidden under them does not leak into the grade.
+    """
+    weights = (
+        None
+        if sample_weight is None
+        else check_sample_weight(sample_weight, data.n_pixels, name, data.name)
+    )
+    alpha = data.alpha()
+    if alpha is not None:
+        opacity = np.asarray(alpha[:, 0], dtype=np.float64) / (data.scale or 1.0)
+        opacity = np.clip(opacity, 0.0, 1.0)
+        weights = opacity if weights is None else weights * opacity
+        if weights.sum() <= 0:
+            raise ValueError(
+                f"{data.name} has no visible pixel to fit on: its alpha channel (times "
+                f"{name}, if given) is zero everywhere."
+            )
+    return weights
+
+
+# Bits per channel of the finest colour histogram (4 levels of 8 bits a bin).
+_HISTOGRAM_BITS = 6
+
+
+def _color_histogram(data, weights):
+    """Weighted pixel count and colour sums of the 2**18 bins of a 6-bit histogram."""
+    n_bins = 1 << (3 * _HISTOGRAM_BITS)
+    counts = np.zeros(n_bins)
+    sums = np.zeros((n_bins, 3))
+    chunk = 1 << 20
+    for start in range(0, data.n_pixels, chunk):
+        pixels = data.pixels[start : start + chunk, :3]
+        if data.scale is not None:
+            shift = 8 - _HISTOGRAM_BITS if data.scale == 255.0 else 16 - _HISTOGRAM_BITS
+            levels = pixels.astype(np.intp) >> shift
+        else:
+            levels = np.clip(pixels * (1 << _HISTOGRAM_BITS), 0, (1 << _HISTOGRAM_BITS) - 1)
+            levels = levels.astype(np.intp)
+        key = (levels[:, 0] << (2 * _HISTOGRAM_BITS)) | (levels[:, 1] << _HISTOGRAM_BITS) | levels[:, 2]
+        w = None if weights is None else weights[start : start + chunk]
+        counts += np.bincount(key, weights=w, minlength=n_bins)
+        colors = pixels.astype(np.float64)
+        if data.scale is not None:
+            colors /= data.scale
+        for channel in range(3):
+            values = colors[:, channel] if w is None else colors[:, channel] * w
+            sums[:, channel] += np.bincount(key, weights=values, minlength=n_bins)
+    return counts, sums
+
+
+def summarize(data, sample_weight, n_points, rng):
+    """A weighted sample that stands for the colours of ``data`` in a fit.
+
+    * at most ``n_points`` pixels / samples: all of them;
+    * colours (3 channels in [0, 1]): the finest colour histogram with at most
+      ``n_points`` occupied bins, each bin its mean colour weighted by its share
+      of the pixels: every pixel has its say and nothing depends on a draw;
+    * other data: ``n_points`` rows drawn with ``rng``.
+
+    Returns
+    -------
+    colors : ndarray of shape (k, n_channels), float64 in the [0, 1] scale
+    weights : ndarray of shape (k,) or None
+        Non-negative, summing to one; ``None`` for equal weights.
+    """
+    if n_points is None or data.n_pixels <= n_points:
+        colors, weights = data.colors(), sample_weight
+    elif data.is_color:
+        counts, sums = _color_histogram(data, sample_weight)
+        bits = _HISTOGRAM_BITS
+        while np.count_nonzero(counts) > n_points and bits > 1:
+            # Merge 2 x 2 x 2 blocks of bins: the next coarser histogram.
+            half = 1 << (bits - 1)
+            counts = counts.reshape(half, 2, half, 2, half, 2).sum(axis=(1, 3, 5)).ravel()
+            sums = sums.reshape(half, 2, half, 2, half, 2, 3).sum(axis=(1, 3, 5)).reshape(-1, 3)
+            bits -= 1
+        occupied = counts > counts.max() * 1e-12
+        return sums[occupied] / counts[occupied, np.newaxis], counts[occupied] / counts[occupied].sum()
+    else:
+        index = draw_indices(data.n_pixels, n_points, rng)
+        colors = data.colors(index)
+        weights = None if sample_weight is None else sample_weight[index]
+    if weights is not None:
+        if weights.sum() <= 0:
+            raise ValueError(f"The weights of the sub-sampled {data.name} sum to zero.")
+        # Weights a trillion times below the largest only add rounding trouble
+        # (a 1e-229 alpha is transparent).
+        keep = weights > weights.max() * 1e-12
+        colors, weights = colors[keep], weights[keep] / weights[keep].sum()
+    return colors, weights
 
 
 def draw_indices(n_population, n_draws, random_state):

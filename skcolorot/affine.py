@@ -47,8 +47,11 @@ class AffineTransport(BaseTransport):
         Source and target are sub-sampled to this many pixels / samples for the
         moments (``None``: use all).
     lut_size : int or None, default=33
-        Images larger than ``lut_size**3`` pixels are mapped through a 3D LUT
-        of this size; ``None`` forces exact evaluation of every pixel.
+        Nodes per axis of the table that holds a colour grade (three channels
+        in [0, 1]): every pixel of every image goes through its tetrahedral
+        interpolation, as an exported ``.cube`` does in ffmpeg or Resolve.
+        ``None``: evaluate the fitted map itself at every colour (exact,
+        unsmoothed and slower on large images).
     clip : bool or "auto", default="auto"
         Clip the output to [0, 1]. ``"auto"``: for images and integer data.
     random_state : int, RandomState instance or None, default=None
@@ -66,6 +69,15 @@ class AffineTransport(BaseTransport):
         Covariances (regularised) in the working colour space.
     n_features_in_ : int
         Number of features (channels) of the fitted data.
+    lut_ : ndarray of shape (lut_size, lut_size, lut_size, 3) or None
+        The grade of colours at ``t = 1`` (unclipped RGB at the nodes of
+        :func:`~skcolorot.lut.lut_grid`); ``None`` for other data.
+    inverse_lut_ : ndarray or None
+        The inverse grade, fitted to undo ``lut_`` on the source's colours.
+    color_space_ : str
+        The ``color_space`` the map was fitted in.
+    clip_ : bool or "auto"
+        The ``clip`` the estimator was fitted with.
 
     See Also
     --------

@@ -14,6 +14,8 @@ from ._base import BaseTransport
 __all__ = ["GMMTransport"]
 
 _SEED_BOUND = np.iinfo(np.int32).max
+# Seed of the k-means start of both mixture fits.
+_MIXTURE_SEED = 0
 
 
 def _full_covariances(gmm):
@@ -63,6 +65,20 @@ def _hash_uniform(Z, seed):
         state = (state ^ (state >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         state = state ^ (state >> np.uint64(31))
     return (state >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _resample(samples, weights, n_draws):
+    """``samples`` repeated in proportion to ``weights`` (systematic resampling).
+
+    ``GaussianMixture`` takes no sample weights; a deterministic resampling of a
+    colour histogram keeps the fit free of any draw.
+    """
+    if weights is None:
+        return samples
+    n_draws = max(n_draws or len(samples), len(samples))
+    edges = np.cumsum(weights) * n_draws
+    counts = np.diff(np.floor(np.concatenate([[0.0], edges]) + 0.5)).astype(np.intp)
+    return np.repeat(samples, np.maximum(counts, 0), axis=0)
 
 
 class GMMTransport(BaseTransport):
@@ -123,13 +139,17 @@ class GMMTransport(BaseTransport):
         mixture fits (``None``: use all). Five components are well estimated
         from 5 000 colours; 10 000 gave no better fidelity on china.jpg ->
         flower.jpg at twice the fit time.
-    lut_size : int or None, default=65
-        Images larger than ``lut_size**3`` pixels go through a 3D LUT of this
-        size (only the nodes an image needs are evaluated); ``None`` forces
-        exact evaluation. The posterior weights switch components sharply, so a
-        fine grid pays off: on china.jpg x 4 -> flower.jpg colour fidelity is
-        0.285 exact, 0.315 at 65, 0.433 at 33 (LUT 0.08 s, exact 0.5 s per MP).
-        ``map="rand"`` always evaluates exactly.
+    smoothness : float, default=0.03
+        Width (standard deviation, in [0, 1] RGB units) of the kernel that
+        smooths the fitted colour map into its table: the trade-off between
+        regularity (no speckle, no jumps, no colour pumping when the exposure
+        drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    lut_size : int or None, default=33
+        Nodes per axis of the table that holds a colour grade (three channels
+        in [0, 1]): every pixel of every image goes through its tetrahedral
+        interpolation, as an exported ``.cube`` does in ffmpeg or Resolve.
+        ``None``: evaluate the fitted map itself at every colour (exact,
+        unsmoothed and slower on large images).
     clip : bool or "auto", default="auto"
         Clip the output to [0, 1]. ``"auto"``: for images and integer data.
     random_state : int, RandomState instance or None, default=None
@@ -156,6 +176,17 @@ class GMMTransport(BaseTransport):
         EM iterations of the slower of the two mixture fits.
     n_features_in_ : int
         Number of features (channels) of the fitted data.
+    lut_ : ndarray of shape (lut_size, lut_size, lut_size, 3) or None
+        The grade of colours at ``t = 1`` (unclipped RGB at the nodes of
+        :func:`~skcolorot.lut.lut_grid`); ``None`` for other data.
+    inverse_lut_ : ndarray or None
+        The inverse grade, fitted to undo ``lut_`` on the source's colours.
+    color_space_ : str
+        The ``color_space`` the map was fitted in.
+    clip_ : bool or "auto"
+        The ``clip`` the estimator was fitted with.
+    map_ : str
+        The ``map`` the estimator was fitted with.
 
     See Also
     --------
@@ -177,6 +208,7 @@ class GMMTransport(BaseTransport):
 
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
+        "smoothness": [Interval(Real, 0, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "n_components_target": [Interval(Integral, 1, None, closed="left"), None],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
@@ -197,7 +229,8 @@ class GMMTransport(BaseTransport):
         color_space="rgb",
         t=1.0,
         n_samples=5_000,
-        lut_size=65,
+        lut_size=33,
+        smoothness=0.03,
         clip="auto",
         random_state=None,
     ):
@@ -211,11 +244,12 @@ class GMMTransport(BaseTransport):
         self.t = t
         self.n_samples = n_samples
         self.lut_size = lut_size
+        self.smoothness = smoothness
         self.clip = clip
         self.random_state = random_state
 
     # --------------------------------------------------------------------- fit
-    def _mixture(self, samples, n_components, parameter, side, seed):
+    def _mixture(self, samples, n_components, parameter, side):
         if n_components > len(samples):
             raise ValueError(
                 f"{parameter}={n_components} is larger than the number of {side} "
@@ -226,23 +260,23 @@ class GMMTransport(BaseTransport):
             covariance_type=self.covariance_type,
             reg_covar=self.reg_covar,
             max_iter=self.max_iter,
-            random_state=seed,
+            # A fixed start: the mixtures (and the grade) depend on the colours only.
+            random_state=_MIXTURE_SEED,
         ).fit(samples)
 
     def _fit_map(self, source, target, source_weights, target_weights, rng):
-        source_seed, target_seed, self._hash_seed = rng.randint(_SEED_BOUND, size=3)
-        if source_weights is not None:
-            source = source[rng.choice(len(source), len(source), p=source_weights)]
-        if target_weights is not None:
-            target = target[rng.choice(len(target), len(target), p=target_weights)]
+        self.map_ = self.map
+        self._hash_seed = rng.randint(_SEED_BOUND)
+        source = _resample(source, source_weights, self.n_samples)
+        target = _resample(target, target_weights, self.n_samples)
         if self.n_components_target is None:
             n_target, target_parameter = self.n_components, "n_components"
         else:
             n_target, target_parameter = self.n_components_target, "n_components_target"
         self.gmm_source_ = self._mixture(
-            source, self.n_components, "n_components", "source", source_seed
+            source, self.n_components, "n_components", "source"
         )
-        self.gmm_target_ = self._mixture(target, n_target, target_parameter, "target", target_seed)
+        self.gmm_target_ = self._mixture(target, n_target, target_parameter, "target")
 
         source_means, target_means = self.gmm_source_.means_, self.gmm_target_.means_
         self._source_covariances = _full_covariances(self.gmm_source_)
@@ -297,7 +331,7 @@ class GMMTransport(BaseTransport):
         # A loop over the (at most K0 + K1 - 1) pairs of small BLAS products:
         # several times faster than one einsum over all pairs, and no (n, P, d)
         # temporary.
-        if self.map == "mean":
+        if self.map_ == "mean":
             for p in range(len(offsets)):
                 out += weights[:, p, None] * (Z @ linear[p] + offsets[p])
             return out
@@ -315,8 +349,9 @@ class GMMTransport(BaseTransport):
     def _inverse_transport(self, Z):
         return self._map(Z, inverse=True)
 
-    def _use_lut(self, data):
-        return self.map == "mean" and super()._use_lut(data)
+    def _has_grid_map(self):
+        # T_rand draws a component per colour: no table can hold it.
+        return self.map == "mean"
 
     def _map_cost_per_row(self):
         n_pairs, n_features = self.offsets_.shape

@@ -5,8 +5,9 @@ A table is a float array ``table`` of shape ``(N, N, N, 3)`` where
 ``table[r, g, b]`` is the output colour (on a [0, 1] scale) for the input colour
 ``(r, g, b) / (N - 1)``; :func:`lut_grid` gives those input colours, so evaluating
 any colour map on ``lut_grid(N)`` yields its table. :func:`apply_lut` interpolates
-the table trilinearly at every pixel (through Pillow for 8-bit images, vectorised
-numpy otherwise), and :func:`write_cube` / :func:`read_cube` exchange tables with
+the table at every pixel, tetrahedrally by default as ffmpeg and Resolve do
+(through Pillow for 8-bit images where that is as accurate, vectorised numpy
+otherwise), and :func:`write_cube` / :func:`read_cube` exchange tables with
 ffmpeg, DaVinci Resolve, Photoshop and colour-science.
 """
 
@@ -17,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from ._io import atomic_path
 
-__all__ = ["lut_grid", "apply_lut", "write_cube", "read_cube"]
+__all__ = ["lut_grid", "apply_lut", "interpolate_tetrahedral", "write_cube", "read_cube"]
 
 # Pixels per chunk in apply_lut: keeps the temporaries of the numpy path to a few
 # MB whatever the image size, and is near the speed optimum measured here.
@@ -113,11 +114,17 @@ def _check_out(out, image):
         raise ValueError("out must be writeable")
 
 
-def apply_lut(image, table, *, out=None):
-    """Map the colours of an image through a 3D LUT.
+_INTERPOLATIONS = ("tetrahedral", "trilinear")
 
-    Trilinear interpolation between the table's nodes, the interpolation of
-    Pillow's ``Color3DLUT`` and of ffmpeg's ``lut3d=interp=trilinear``.
+# uint8 images go through Pillow's trilinear Color3DLUT on the table resampled
+# (exactly, by tetrahedral evaluation) to this grid, when that stays this close
+# to true tetrahedral interpolation (in [0, 1] units: a third of an 8-bit level).
+_PILLOW_GRID = 65
+_PILLOW_TOLERANCE = 1 / 3 / 255
+
+
+def apply_lut(image, table, *, out=None, interpolation="tetrahedral"):
+    """Map the colours of an image through a 3D LUT.
 
     Parameters
     ----------
@@ -125,14 +132,18 @@ def apply_lut(image, table, *, out=None):
         RGB or RGBA pixels, channels last, any leading shape: ``(H, W, C)``,
         ``(N, H, W, C)``, ``(n_pixels, C)``. dtype uint8 (read as value / 255),
         uint16 (value / 65535), float32 or float64 (values in [0, 1]; values
-        outside are clamped to the table's domain). The alpha channel is copied
-        through untouched. The input is never modified.
+        outside continue the boundary cells linearly). The alpha channel is
+        copied through untouched. The input is never modified.
     table : array_like of shape (N, N, N, 3)
         ``table[r, g, b]`` is the output colour, on a [0, 1] scale, for the input
         colour ``(r, g, b) / (N - 1)`` (see :func:`lut_grid`). Entries may lie
         outside [0, 1].
     out : ndarray, optional
         Array of the same shape and dtype as `image` to write the result into.
+    interpolation : {"tetrahedral", "trilinear"}, default="tetrahedral"
+        Tetrahedral is the default of ffmpeg's ``lut3d`` and of DaVinci Resolve,
+        so a ``.cube`` gives the same colours here and there; trilinear is
+        ffmpeg's ``interp=trilinear`` and Pillow's ``Color3DLUT``.
 
     Returns
     -------
@@ -142,12 +153,15 @@ def apply_lut(image, table, *, out=None):
 
     Notes
     -----
-    uint8 images go through Pillow's ``ImageFilter.Color3DLUT`` (fixed-point, within
-    one level of exact trilinear interpolation) when ``N <= 65`` and the table's
-    entries lie within about [-2, 2]; everything else goes through a vectorised
-    numpy interpolation (float32 arithmetic for uint8, uint16 and float32 images,
-    float64 for float64 images), processed in chunks of pixels so that extra
-    memory stays bounded. A non-contiguous `image` is copied once.
+    Everything is interpolated in vectorised numpy (float32 arithmetic for uint8,
+    uint16 and float32 images, float64 for float64 images), in chunks of pixels
+    so that extra memory stays bounded, except two fast paths for uint8 images
+    through Pillow's fixed-point ``ImageFilter.Color3DLUT`` (within one level of
+    exact trilinear interpolation): trilinear with ``N <= 65``, and tetrahedral
+    when the table resampled to 65 nodes interpolates trilinearly to within a
+    third of a level of the tetrahedral result (true of smooth grades, such as
+    the ones the transports fit; a table with sharp kinks takes the exact path).
+    A non-contiguous `image` is copied once.
 
     Examples
     --------
@@ -160,6 +174,11 @@ def apply_lut(image, table, *, out=None):
     """
     image = _check_image(image)
     table = _check_table(table)
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(
+            f"interpolation must be one of {', '.join(map(repr, _INTERPOLATIONS))}; "
+            f"got {interpolation!r}"
+        )
     if out is not None:
         _check_out(out, image)
     # Write straight into `out` only when it can be viewed as (n_pixels, C) and
@@ -171,10 +190,11 @@ def apply_lut(image, table, *, out=None):
     if image.size:
         pixels = image.reshape(-1, image.shape[-1])
         target_pixels = target.reshape(-1, image.shape[-1])
-        if _can_use_pillow(image, table):
-            _apply_pillow(pixels, table, target_pixels)
+        pillow_table = _pillow_table(image, table, interpolation)
+        if pillow_table is not None:
+            _apply_pillow(pixels, pillow_table, target_pixels)
         else:
-            _apply_numpy(pixels, table, target_pixels)
+            _apply_numpy(pixels, table, target_pixels, interpolation)
     if out is None:
         return target
     if target is not out:
@@ -182,12 +202,30 @@ def apply_lut(image, table, *, out=None):
     return out
 
 
-def _can_use_pillow(image, table):
-    return (
-        image.dtype == np.uint8
-        and table.shape[0] <= _PILLOW_MAX_TABLE_SIZE
-        and np.abs(table).max() < _PILLOW_TABLE_LIMIT
-    )
+def _pillow_table(image, table, interpolation):
+    """The table Pillow's trilinear filter should use for ``image``, or None."""
+    if image.dtype != np.uint8 or table.shape[0] > _PILLOW_MAX_TABLE_SIZE:
+        return None
+    if interpolation == "tetrahedral":
+        if image.size < 6 * _PILLOW_GRID**3:
+            # Resampling costs about as much as interpolating this many pixels.
+            return None
+        table = tetrahedral_resample(table, _PILLOW_GRID)
+        # Trilinear and tetrahedral agree at the nodes and differ most inside
+        # the cells; at a cell's centre trilinear gives the mean of its eight
+        # corners, tetrahedral the mean of the two ends of its main diagonal.
+        corners = [
+            table[i : i + _PILLOW_GRID - 1, j : j + _PILLOW_GRID - 1, k : k + _PILLOW_GRID - 1]
+            for i in (0, 1)
+            for j in (0, 1)
+            for k in (0, 1)
+        ]
+        gap = sum(corners) / 8 - (corners[0] + corners[-1]) / 2
+        if np.abs(gap).max() > _PILLOW_TOLERANCE:
+            return None
+    if np.abs(table).max() >= _PILLOW_TABLE_LIMIT:
+        return None
+    return table
 
 
 def _apply_pillow(pixels, table, target_pixels):
@@ -206,7 +244,7 @@ def _apply_pillow(pixels, table, target_pixels):
             target_pixels[start : start + chunk, 3] = block[:, 3]
 
 
-def _apply_numpy(pixels, table, target_pixels):
+def _apply_numpy(pixels, table, target_pixels, interpolation):
     dtype = pixels.dtype
     work_dtype = np.float64 if dtype == np.float64 else np.float32
     full_scale = np.iinfo(dtype).max if dtype.kind == "u" else 1
@@ -214,9 +252,12 @@ def _apply_numpy(pixels, table, target_pixels):
     # channel-planar (3, N**3): gathers and lerps on (3, n) rows measured ~1.7x
     # faster than on (n, 3) pixels
     planar_table = np.ascontiguousarray(table.reshape(-1, 3).T, dtype=work_dtype)
+    interpolate = (
+        _interpolate_tetrahedral if interpolation == "tetrahedral" else _interpolate_trilinear
+    )
     for start in range(0, len(pixels), _CHUNK_PIXELS):
         block = pixels[start : start + _CHUNK_PIXELS]
-        mapped = _interpolate_trilinear(block[:, :3], planar_table, n_nodes, full_scale, work_dtype)
+        mapped = interpolate(block[:, :3], planar_table, n_nodes, full_scale, work_dtype)
         if dtype.kind == "u":
             mapped *= full_scale
             np.rint(mapped, out=mapped)
@@ -226,13 +267,88 @@ def _apply_numpy(pixels, table, target_pixels):
             target_pixels[start : start + _CHUNK_PIXELS, 3] = block[:, 3]
 
 
+def tetrahedral_weights(coords, n_nodes):
+    """Nodes and weights of tetrahedral interpolation on an ``n_nodes**3`` grid.
+
+    ``coords`` is ``(3, n)`` in node units (``colour * (n_nodes - 1)``). The
+    cube cell of each point is split along its main diagonal into six
+    tetrahedra (the split ffmpeg's ``lut3d`` and Resolve use); the point is the
+    convex combination of the four corners of its tetrahedron. Points outside
+    the grid continue their boundary cell linearly (weights then leave [0, 1]
+    but still sum to one), so the map stays continuous and regular there.
+
+    Returns
+    -------
+    corners : ndarray of shape (4, n), intp
+        Flat indices into the C-ordered ``[r, g, b]`` nodes.
+    weights : ndarray of shape (4, n)
+    """
+    cell = np.floor(coords)
+    np.clip(cell, 0, n_nodes - 2, out=cell)
+    fraction_r, fraction_g, fraction_b = coords - cell
+    stride_r, stride_g = n_nodes * n_nodes, n_nodes
+    base = (cell[0] * stride_r + cell[1] * stride_g + cell[2]).astype(np.intp)
+    r_ge_g = fraction_r >= fraction_g
+    r_ge_b = fraction_r >= fraction_b
+    g_ge_b = fraction_g >= fraction_b
+    # Stride of the largest fraction (ties: r, g, b) and of the smallest (ties:
+    # b, g, r): always two different axes, so the four corners are distinct.
+    largest = np.where(r_ge_g & r_ge_b, stride_r, np.where(g_ge_b, stride_g, 1))
+    smallest = np.where(g_ge_b & r_ge_b, 1, np.where(r_ge_g, stride_g, stride_r))
+    high = np.maximum(np.maximum(fraction_r, fraction_g), fraction_b)
+    low = np.minimum(np.minimum(fraction_r, fraction_g), fraction_b)
+    # The median exactly (a sum minus max and min could round below the min).
+    middle = np.maximum(
+        np.minimum(fraction_r, fraction_g), np.minimum(np.maximum(fraction_r, fraction_g), fraction_b)
+    )
+    diagonal = stride_r + stride_g + 1
+    corners = np.stack([base, base + largest, base + diagonal - smallest, base + diagonal])
+    weights = np.stack([1 - high, high - middle, middle - low, low])
+    return corners, weights
+
+
+def _interpolate_tetrahedral(rgb, planar_table, n_nodes, full_scale, work_dtype):
+    """Tetrahedral interpolation of a (3, N**3) table at `rgb` pixels; returns (3, n)."""
+    coords = rgb.T.astype(work_dtype)
+    coords *= work_dtype((n_nodes - 1) / full_scale)
+    corners, weights = tetrahedral_weights(coords, n_nodes)
+    mapped = np.take(planar_table, corners[0], axis=1)
+    mapped *= weights[0]
+    for k in range(1, 4):
+        mapped += np.take(planar_table, corners[k], axis=1) * weights[k]
+    return mapped
+
+
+def interpolate_tetrahedral(colors, table):
+    """Evaluate a table at float ``(n, 3)`` colours in [0, 1] (float64, unclipped).
+
+    The function every grade of this package is: exported ``.cube`` files give
+    the same colours in ffmpeg and Resolve, whose default this interpolation is.
+    """
+    table = np.asarray(table, dtype=np.float64)
+    planar = np.ascontiguousarray(table.reshape(-1, table.shape[-1]).T)
+    return _interpolate_tetrahedral(
+        np.asarray(colors, dtype=np.float64), planar, table.shape[0], 1.0, np.float64
+    ).T
+
+
+def tetrahedral_resample(table, size):
+    """The table's tetrahedral interpolant sampled on a ``size``-node grid.
+
+    Exact (the same function) when ``size - 1`` is a multiple of ``N - 1``:
+    halving a cell refines its six tetrahedra.
+    """
+    if table.shape[0] == size:
+        return np.asarray(table, dtype=np.float64)
+    return interpolate_tetrahedral(lut_grid(size).reshape(-1, 3), table).reshape(
+        size, size, size, -1
+    )
+
+
 def _interpolate_trilinear(rgb, planar_table, n_nodes, full_scale, work_dtype):
     """Trilinear interpolation of a (3, N**3) table at `rgb` pixels; returns (3, n).
 
     `planar_table[:, i]` is the colour of node i of the [r, g, b] C-ordered grid.
-    Trilinear rather than tetrahedral: measured here, tetrahedral (4 gathers plus a
-    per-pixel sort) was slower in numpy, and trilinear is what Pillow's fast path
-    and ffmpeg's ``interp=trilinear`` compute.
     """
     coords = rgb.T.astype(work_dtype)  # (3, n)
     coords *= work_dtype((n_nodes - 1) / full_scale)

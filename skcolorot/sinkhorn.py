@@ -173,11 +173,17 @@ class SinkhornTransport(BaseTransport):
         Space in which the map is fitted and applied; input and output stay RGB.
     t : float in [0, 1], default=1.0
         Displacement interpolation ``(1 - t) x + t T(x)``.
-    lut_size : int or None, default=49
-        Images larger than ``lut_size**3`` pixels go through a 3D LUT of this
-        size (only the nodes an image needs are evaluated); ``None`` forces exact
-        evaluation. The entropic map at small ``reg`` is nearly discontinuous
-        where OT splits colours, so a finer grid than the affine map's pays off.
+    smoothness : float, default=0.03
+        Width (standard deviation, in [0, 1] RGB units) of the kernel that
+        smooths the fitted colour map into its table: the trade-off between
+        regularity (no speckle, no jumps, no colour pumping when the exposure
+        drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    lut_size : int or None, default=33
+        Nodes per axis of the table that holds a colour grade (three channels
+        in [0, 1]): every pixel of every image goes through its tetrahedral
+        interpolation, as an exported ``.cube`` does in ffmpeg or Resolve.
+        ``None``: evaluate the fitted map itself at every colour (exact,
+        unsmoothed and slower on large images).
     clip : bool or "auto", default="auto"
         Clip the output to [0, 1]. ``"auto"``: for images and integer data.
     random_state : int, RandomState instance or None, default=None
@@ -201,6 +207,15 @@ class SinkhornTransport(BaseTransport):
     epsilon_ : float
         The ``reg`` the map was fitted with (the map uses it, not a later ``reg``).
     n_features_in_ : int
+    lut_ : ndarray of shape (lut_size, lut_size, lut_size, 3) or None
+        The grade of colours at ``t = 1`` (unclipped RGB at the nodes of
+        :func:`~skcolorot.lut.lut_grid`); ``None`` for other data.
+    inverse_lut_ : ndarray or None
+        The inverse grade, fitted to undo ``lut_`` on the source's colours.
+    color_space_ : str
+        The ``color_space`` the map was fitted in.
+    clip_ : bool or "auto"
+        The ``clip`` the estimator was fitted with.
 
     Examples
     --------
@@ -215,6 +230,7 @@ class SinkhornTransport(BaseTransport):
 
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
+        "smoothness": [Interval(Real, 0, None, closed="left")],
         "reg": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
@@ -229,7 +245,8 @@ class SinkhornTransport(BaseTransport):
         tol=1e-4,
         color_space="rgb",
         t=1.0,
-        lut_size=49,
+        lut_size=33,
+        smoothness=0.03,
         clip="auto",
         random_state=None,
     ):
@@ -240,6 +257,7 @@ class SinkhornTransport(BaseTransport):
         self.color_space = color_space
         self.t = t
         self.lut_size = lut_size
+        self.smoothness = smoothness
         self.clip = clip
         self.random_state = random_state
 

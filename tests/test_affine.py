@@ -46,9 +46,19 @@ def test_inverse_of_forward_is_identity(covariance, color_space):
     rng = np.random.default_rng(2)
     X = 0.2 + 0.6 * rng.random((500, 3))
     Y = 0.1 + 0.5 * rng.random((400, 3)) ** 2
+    # In RGB the grade's table is the affine map itself; in another space the
+    # map is exact only untabulated (lut_size=None): its table bends with the
+    # space's non-linearity between the nodes (most near black).
     model = AffineTransport(covariance, color_space=color_space, clip=False).fit(X, Y)
     back = model.inverse_transform(model.transform(X))
-    np.testing.assert_allclose(back, X, atol=1e-6)
+    if color_space == "rgb":
+        np.testing.assert_allclose(back, X, atol=1e-6)
+    else:
+        error = np.abs(back - X)
+        assert np.median(error) < 1 / 255 and error.max() < 0.1, (np.median(error), error.max())
+    exact = AffineTransport(covariance, color_space=color_space, clip=False, lut_size=None)
+    exact.fit(X, Y)
+    np.testing.assert_allclose(exact.inverse_transform(exact.transform(X)), X, atol=1e-6)
 
 
 def test_t_endpoints_and_midpoint():

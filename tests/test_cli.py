@@ -14,6 +14,7 @@ from PIL import Image
 from skcolorot import cli
 from skcolorot._io import read_image, write_image
 from skcolorot._transfer import make_transport
+from skcolorot.lut import apply_lut, read_cube
 from skcolorot.metrics import color_fidelity as _color_fidelity
 
 
@@ -355,7 +356,8 @@ def test_image_file_conventions(tmp_path):
 
 
 # ---------------------------------------------------------------------- ffmpeg
-def _ffmpeg_lut3d(ffmpeg, directory, cube, image, output):
+def _ffmpeg_lut3d(ffmpeg, directory, cube, image, output, interp=None):
+    option = "" if interp is None else f":interp={interp}"
     subprocess.run(
         [
             ffmpeg,
@@ -365,7 +367,7 @@ def _ffmpeg_lut3d(ffmpeg, directory, cube, image, output):
             "-i",
             image,
             "-vf",
-            f"lut3d=file={cube}:interp=trilinear",
+            f"lut3d=file={cube}{option}",
             "-pix_fmt",
             "rgb24",
             output,
@@ -378,33 +380,27 @@ def _ffmpeg_lut3d(ffmpeg, directory, cube, image, output):
 
 
 def test_cube_graded_by_ffmpeg_matches_the_library(tmp_path, china, flower):
-    """ffmpeg applies the exported .cube as the library applies the grade.
-
-    The sliced map is too steep in places for any practical LUT to follow it
-    exactly (measured here, ffmpeg vs the exact map: max 135 levels at 33 nodes,
-    91-144 at 65, 73 at 129), so the file itself is checked against the
-    library's own LUT evaluation of the same grid, and against the exact map on
-    the smooth affine grade, where only clipping at the gamut edge bends the map
-    inside a LUT cell (max 4-5 levels at 33 nodes, 3 at 65, 2 at 129).
+    """ffmpeg applies the exported .cube with its default (tetrahedral)
+    interpolation as the library applies the grade, and as ``skcolorot apply``
+    does: one grade, one result.
     """
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         pytest.skip("ffmpeg is not installed: cannot check the .cube in a real consumer")
     Image.fromarray(china).save(tmp_path / "china.png")
     Image.fromarray(flower).save(tmp_path / "flower.png")
-    try:
-        make_transport("sliced")
-        method = "sliced"
-    except ImportError:
-        method = "affine"
-
     completed = run_cli(
-        "lut", "china.png", "flower.png", "-o", "grade.cube", "-m", method, cwd=tmp_path
+        "lut", "china.png", "flower.png", "-o", "grade.cube", "-m", "sliced", cwd=tmp_path
     )
     assert completed.returncode == 0, completed.stderr
     graded = _ffmpeg_lut3d(ffmpeg, tmp_path, "grade.cube", "china.png", "ff.png")
-    transport = make_transport(method, random_state=0, lut_size=33).fit(china, flower)
-    assert np.abs(graded - transport.transform(china)).max() <= 1
+    transport = make_transport("sliced", random_state=0).fit(china, flower)
+    # ffmpeg truncates its 8-bit output where we round: about half a level.
+    error = np.abs(graded - transport.transform(china))
+    assert error.mean() <= 0.5 and np.percentile(error, 99.9) <= 2, (error.mean(), error.max())
+    assert error.max() <= 3
+    applied = apply_lut(china, read_cube(tmp_path / "grade.cube")).astype(int)
+    assert np.abs(applied - graded).max() <= 1
 
     args = ["lut", "china.png", "flower.png", "-o", "affine.cube", "-m", "affine", "--size", "65"]
     assert (
@@ -414,5 +410,5 @@ def test_cube_graded_by_ffmpeg_matches_the_library(tmp_path, china, flower):
     graded = _ffmpeg_lut3d(ffmpeg, tmp_path, "affine.cube", "china.png", "ffa.png")
     exact = make_transport("affine", random_state=0, lut_size=None).fit(china, flower)
     error = np.abs(graded - exact.transform(china))
-    assert np.percentile(error, 99.9) <= 1
-    assert error.max() <= 3
+    assert np.percentile(error, 99.9) <= 2
+    assert error.max() <= 6  # where clipping at the gamut's edge bends a cell

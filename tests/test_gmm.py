@@ -103,7 +103,10 @@ def test_plan_is_sparse_and_has_the_mixture_marginals():
 def test_mean_map_is_the_posterior_weighted_sum_of_pair_maps():
     rng = np.random.default_rng(4)
     source, target = rng.random((1000, 3)), rng.normal(0.5, 0.1, (900, 3))
-    model = GMMTransport(3, n_components_target=2, n_samples=None, random_state=0)
+    # lut_size=None: the mixture map itself, not its regular table.
+    model = GMMTransport(
+        3, n_components_target=2, n_samples=None, lut_size=None, random_state=0
+    )
     model.fit(source, target)
     X = rng.random((50, 3))
     posterior = model.gmm_source_.predict_proba(X)

@@ -180,7 +180,44 @@ def test_uint8_with_table_within_pillow_limits_uses_pillow(monkeypatch):
         raise AssertionError("numpy path used for a Pillow-compatible uint8 image")
 
     monkeypatch.setattr(lut_module, "_apply_numpy", fail)
-    apply_lut(random_image((4, 4, 3), np.uint8), lut_grid(65))
+    apply_lut(random_image((4, 4, 3), np.uint8), lut_grid(65), interpolation="trilinear")
+    # Tetrahedral: through Pillow on the table resampled to 65 nodes, for an image
+    # large enough to pay for it and a table smooth enough to stay exact.
+    apply_lut(random_image((1200, 1500, 3), np.uint8), lut_grid(33) ** 1.2)
+
+
+def test_tetrahedral_matches_a_direct_formula_and_pillow_stays_within_a_level():
+    rng = np.random.default_rng(0)
+    table = np.clip(lut_grid(17) ** 1.3 + 0.05 * np.sin(6 * lut_grid(17)), 0, 1)
+    colors = rng.random((500, 3))
+    # Direct formula: sort the fractions, walk the cube's edges in that order.
+    cell = np.minimum(np.floor(colors * 16), 15).astype(int)
+    fraction = colors * 16 - cell
+    expected = np.empty_like(colors)
+    for i, (c, f) in enumerate(zip(cell, fraction)):
+        order = np.argsort(-f, kind="stable")
+        corner, value = c.copy(), (1 - f[order[0]]) * table[tuple(c)]
+        for k, axis in enumerate(order):
+            corner[axis] += 1
+            weight = f[axis] - (f[order[k + 1]] if k < 2 else 0.0)
+            value = value + weight * table[tuple(corner)]
+        expected[i] = value
+    np.testing.assert_allclose(lut_module.interpolate_tetrahedral(colors, table), expected, atol=1e-12)
+    image = random_image((1200, 1500, 3), np.uint8)
+    fast = apply_lut(image, table).astype(int)
+    exact = np.rint(apply_lut(image.astype(np.float64) / 255, table) * 255)
+    assert np.abs(fast - exact).max() <= 1
+
+
+def test_tetrahedral_refines_exactly_onto_a_grid_with_halved_cells():
+    table = np.random.default_rng(1).random((9, 9, 9, 3))
+    colors = np.random.default_rng(2).random((300, 3))
+    finer = lut_module.tetrahedral_resample(table, 17)
+    np.testing.assert_allclose(
+        lut_module.interpolate_tetrahedral(colors, finer),
+        lut_module.interpolate_tetrahedral(colors, table),
+        atol=1e-12,
+    )
 
 
 def test_large_table_values_beyond_pillow_range_are_interpolated_exactly():
@@ -201,10 +238,14 @@ def test_table_larger_than_pillow_limit():
 # ----------------------------------------------------------------------------- ranges
 
 
-def test_float_input_is_clamped_to_domain_and_output_not_clipped():
+def test_float_input_outside_the_domain_and_output_not_clipped():
     table = 1.5 * lut_grid(5) - 0.25  # outputs span [-0.25, 1.25]
     image = np.array([[-0.5, 0.5, 1.5], [2.0, -1.0, 0.0]], dtype=np.float32)
+    # Tetrahedral continues the boundary cells linearly (here: the linear map).
     mapped = apply_lut(image, table)
+    np.testing.assert_allclose(mapped, [[-1.0, 0.5, 2.0], [2.75, -1.75, -0.25]], atol=1e-6)
+    # Trilinear clamps to the domain, as ffmpeg's interp=trilinear does.
+    mapped = apply_lut(image, table, interpolation="trilinear")
     np.testing.assert_allclose(mapped, [[-0.25, 0.5, 1.25], [1.25, -0.25, -0.25]], atol=1e-6)
 
 

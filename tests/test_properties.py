@@ -40,8 +40,12 @@ def images(draw, min_pixels=4):
 
 def _distinct_enough(image):
     # A mixture / a covariance needs some spread; constant inputs are covered
-    # by the degenerate-distribution tests.
-    return len(np.unique(image.reshape(-1, image.shape[-1])[:, :3], axis=0)) >= 3
+    # by the degenerate-distribution tests. An RGBA image needs a visible pixel
+    # (transparent pixels do not count in a fit).
+    pixels = image.reshape(-1, image.shape[-1])
+    if image.ndim >= 3 and image.shape[-1] == 4:
+        pixels = pixels[pixels[:, 3] > 0]
+    return len(np.unique(pixels[:, :3], axis=0)) >= 3
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))

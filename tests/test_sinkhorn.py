@@ -50,7 +50,8 @@ def test_small_reg_gives_a_finite_map_close_to_exact_ot():
 
 def test_entropic_map_equals_barycentric_map_on_fitted_points():
     X, Y = _pair(seed=2)
-    model = SinkhornTransport(reg=5e-3).fit(X, Y)
+    # lut_size=None: the entropic map itself, not the regular table of colours.
+    model = SinkhornTransport(reg=5e-3, lut_size=None).fit(X, Y)
     plan = model.coupling_
     barycentric = plan @ model.target_support_ / plan.sum(1, keepdims=True)
     np.testing.assert_allclose(model.transform(X), barycentric, atol=1e-10)
@@ -58,7 +59,7 @@ def test_entropic_map_equals_barycentric_map_on_fitted_points():
 
 def test_inverse_uses_the_backward_map():
     X, Y = _pair(seed=3)
-    model = SinkhornTransport(reg=5e-3, tol=1e-9, max_iter=5000).fit(X, Y)
+    model = SinkhornTransport(reg=5e-3, tol=1e-9, max_iter=5000, lut_size=None).fit(X, Y)
     plan = model.coupling_
     backward = plan.T @ model.source_support_ / plan.sum(0)[:, None]
     np.testing.assert_allclose(model.inverse_transform(Y), backward, atol=1e-6)
@@ -66,13 +67,24 @@ def test_inverse_uses_the_backward_map():
 
 def test_subsampling_is_deterministic_and_bounded():
     rng = np.random.default_rng(4)
-    X, Y = rng.random((5000, 3)), rng.random((4000, 3))
+    # Features (not colours): a seeded random sub-sample.
+    X, Y = rng.random((5000, 4)), rng.random((4000, 4))
     one = SinkhornTransport(n_samples=300, random_state=7).fit(X, Y)
     two = SinkhornTransport(n_samples=300, random_state=7).fit(X, Y)
-    assert one.source_support_.shape == (300, 3) and one.target_support_.shape == (300, 3)
+    assert one.source_support_.shape == (300, 4) and one.target_support_.shape == (300, 4)
     np.testing.assert_array_equal(one.transform(X[:100]), two.transform(X[:100]))
     other = SinkhornTransport(n_samples=300, random_state=8).fit(X, Y)
     assert not np.array_equal(one.source_support_, other.source_support_)
+
+
+def test_colours_are_summarised_by_a_histogram_free_of_the_seed():
+    rng = np.random.default_rng(4)
+    X, Y = rng.random((5000, 3)), rng.random((4000, 3)) ** 2
+    one = SinkhornTransport(n_samples=300, random_state=7).fit(X, Y)
+    other = SinkhornTransport(n_samples=300, random_state=8).fit(X, Y)
+    assert len(one.source_support_) <= 300 and len(one.target_support_) <= 300
+    np.testing.assert_allclose(one.source_weights_.sum(), 1.0)
+    np.testing.assert_array_equal(one.transform(X), other.transform(X))
 
 
 def test_sample_weight_moves_mass():

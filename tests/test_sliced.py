@@ -142,12 +142,21 @@ def test_weights_change_the_map():
 # ---------------------------------------------------------------- determinism
 def test_deterministic_for_a_fixed_random_state(small_pair):
     source, target = small_pair
-    first = SlicedTransport(n_samples=2_000, random_state=7).fit(source, target)
-    second = SlicedTransport(n_samples=2_000, random_state=7).fit(source, target)
-    other = SlicedTransport(n_samples=2_000, random_state=8).fit(source, target)
+    # Features (here colours taken as plain numbers: lut_size=None): the seed
+    # draws the sub-sample and the directions.
+    first = SlicedTransport(n_samples=2_000, lut_size=None, random_state=7).fit(source, target)
+    second = SlicedTransport(n_samples=2_000, lut_size=None, random_state=7).fit(source, target)
+    other = SlicedTransport(n_samples=2_000, lut_size=None, random_state=8).fit(source, target)
     np.testing.assert_array_equal(first.directions_, second.directions_)
     np.testing.assert_array_equal(first.transform(source), second.transform(source))
     assert not np.array_equal(first.directions_, other.directions_)
+
+
+def test_colour_grades_do_not_depend_on_the_seed(small_pair):
+    source, target = small_pair
+    first = SlicedTransport(random_state=7).fit(source, target)
+    other = SlicedTransport(random_state=8).fit(source, target)
+    np.testing.assert_array_equal(first.transform(source), other.transform(source))
 
 
 # -------------------------------------------------------------------- inverse
@@ -213,8 +222,9 @@ def test_constant_source_goes_to_the_target_mean():
     out = model.transform(np.full((4, 3), 0.4))
     assert np.all(np.isfinite(out))
     # Each step sends the single point to the mean of the target quantile knots
-    # along each direction: the target mean up to O(1 / n_quantiles).
-    np.testing.assert_allclose(out, np.tile(target.mean(axis=0), (4, 1)), atol=2e-3)
+    # along each direction: the target mean up to O(1 / n_quantiles) (and, for
+    # colours, a step that fades slightly where the smoothed field is thin).
+    np.testing.assert_allclose(out, np.tile(target.mean(axis=0), (4, 1)), atol=5e-3)
     assert np.ptp(out, axis=0).max() == 0
     assert np.all(np.isfinite(model.transform(rng.random((50, 3)))))
 
