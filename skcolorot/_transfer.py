@@ -15,6 +15,7 @@ _TRANSPORTS = {
     "sinkhorn": ("skcolorot.sinkhorn", "SinkhornTransport"),
     "sliced": ("skcolorot.sliced", "SlicedTransport"),
     "gmm": ("skcolorot.gmm", "GMMTransport"),
+    "emd": ("skcolorot.emd", "EMDTransport"),
 }
 METHODS = tuple(_TRANSPORTS)
 
