@@ -4,6 +4,7 @@ scikit-learn estimators."""
 from ._input import TransportedArray, sample_pixels
 from ._transfer import make_transport, transfer
 from .affine import AffineTransport
+from .barycenter import barycenter
 from .domain import DomainAdaptation
 from .emd import EMDTransport
 from .gmm import GMMTransport
@@ -25,6 +26,7 @@ __all__ = [
     "SlicedTransport",
     "TransportedArray",
     "apply_lut",
+    "barycenter",
     "color_fidelity",
     "luminance_ssim",
     "make_transport",

@@ -18,9 +18,9 @@ __all__ = ["EMDTransport"]
 # network simplex state, about 40 bytes an entry, so 2.5e7 is already ~1 GB and
 # tens of seconds; n_samples=None on a photograph would try terabytes.
 _MAX_PLAN_ENTRIES = 25 * 10**6
-# Network-simplex iterations: POT's default (1e5) stops short of optimality
-# from about 500 x 500 points on; the solver needs O(n m) pivots at most in
-# practice, and stops as soon as it is optimal.
+# Network-simplex pivots: POT's default (1e5) is reached before optimality on
+# 3000 x 3000 weighted samples (measured); a higher cap costs nothing when the
+# solver is optimal sooner.
 _EMD_MAX_ITER = 10**8
 
 
