@@ -4,7 +4,7 @@ scikit-learn estimators."""
 from ._input import TransportedArray, sample_pixels
 from ._transfer import make_transport, transfer
 from .affine import AffineTransport
-from .barycenter import barycenter
+from ._barycenter import barycenter
 from .domain import DomainAdaptation
 from .emd import EMDTransport
 from .gmm import GMMTransport

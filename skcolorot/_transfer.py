@@ -119,7 +119,7 @@ def transfer(
         method, color_space=color_space, t=t, random_state=random_state, **params
     )
     if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
-        from .barycenter import barycenter
+        from ._barycenter import barycenter
 
         target = barycenter(target, weights, color_space=color_space, random_state=random_state)
     elif weights is not None:

@@ -268,7 +268,7 @@ def _references(args, transport):
         )
     if len(references) == 1:
         return references[0]
-    from .barycenter import barycenter
+    from ._barycenter import barycenter
 
     params = transport.get_params()
     return barycenter(

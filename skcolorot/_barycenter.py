@@ -20,8 +20,9 @@ BARYCENTER_METHODS = ("sliced", "gaussian", "gmm", "exact")
 # program per reference and iteration, O(n^2 log n) each.
 _DEFAULT_SAMPLES = {"sliced": 5000, "gaussian": 5000, "gmm": 5000, "exact": 1000}
 # Sliced barycentre: iterations, and random orthonormal bases per iteration
-# (their steps are averaged: a sliced gradient step of step size 1).
-_SLICED_ITERATIONS = 50
+# (their steps are averaged: a sliced gradient step of step size 1). On
+# china.jpg + flower.jpg the result stops improving after about 10 iterations.
+_SLICED_ITERATIONS = 20
 _SLICED_BASES = 4
 # Fixed-point iterations of the free-support ("exact") barycentre; it stops
 # earlier once no point moves by more than _EXACT_TOL.
