@@ -31,6 +31,7 @@ from sklearn.pipeline import make_pipeline
 import skcolorot
 from skcolorot import (
     AffineTransport,
+    EMDTransport,
     GMMTransport,
     Regrainer,
     SinkhornTransport,
@@ -58,6 +59,7 @@ TRANSPORTS = {
     "sinkhorn": lambda: SinkhornTransport(reg=1e-2, n_samples=150, random_state=0, lut_size=5),
     "sliced": lambda: SlicedTransport(n_iter=5, n_samples=300, random_state=0, lut_size=5),
     "gmm": lambda: GMMTransport(2, n_samples=300, max_iter=30, random_state=0, lut_size=5),
+    "emd": lambda: EMDTransport(n_samples=150, random_state=0, lut_size=5),
 }
 NAMES = sorted(TRANSPORTS)
 
