@@ -29,7 +29,11 @@ from sklearn.datasets import load_sample_image
 from skcolorot import barycenter, transfer
 
 source = load_sample_image("china.jpg")[::4, ::4]
-references = [load_sample_image("flower.jpg")[::4, ::4], data.coffee()[::3, ::3], data.rocket()[::3, ::3]]
+references = [
+    load_sample_image("flower.jpg")[::4, ::4],
+    data.coffee()[::3, ::3],
+    data.rocket()[::3, ::3],
+]
 names = ["flower", "coffee", "rocket"]
 
 fig, axes = plt.subplots(1, 4, figsize=(10, 2.2), layout="constrained")

@@ -40,7 +40,8 @@ emd = EMDTransport(n_samples=None).fit(source, target)
 sinkhorn = SinkhornTransport(reg=0.05, n_samples=None).fit(source, target)
 
 fig, axes = plt.subplots(1, 2, figsize=(9, 2.6), layout="constrained", sharey=True)
-for ax, model, title in ((axes[0], emd, "EMD (exact LP)"), (axes[1], sinkhorn, "Sinkhorn, reg=0.05")):
+panels = ((axes[0], emd, "EMD (exact LP)"), (axes[1], sinkhorn, "Sinkhorn, reg=0.05"))
+for ax, model, title in panels:
     plan = model.coupling_
     rows, cols = np.nonzero(plan > 1e-4 * plan.max())
     for i, j in zip(rows, cols):

@@ -235,7 +235,9 @@ def _gmm_barycenter(references, weights, n, n_components, rng):
             )
         mixtures.append(
             GaussianMixture(
-                n_components, covariance_type="full", reg_covar=1e-6,
+                n_components,
+                covariance_type="full",
+                reg_covar=1e-6,
                 random_state=rng.randint(_SEED_BOUND),
             ).fit(ref)
         )

@@ -32,9 +32,9 @@ def make_transport(method="sliced", **params):
 
     Parameters
     ----------
-    method : {"affine", "sinkhorn", "sliced", "gmm"}, default="sliced"
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         :class:`AffineTransport`, :class:`SinkhornTransport`,
-        :class:`SlicedTransport` or :class:`GMMTransport`.
+        :class:`SlicedTransport`, :class:`GMMTransport` or :class:`EMDTransport`.
     **params
         Parameters of that estimator (e.g. ``reg=0.01`` for ``"sinkhorn"``,
         ``n_slices=8`` for ``"sliced"``). A name the estimator does not have
@@ -82,7 +82,7 @@ def transfer(
         The image whose colours to take; any size. A list or tuple of arrays
         is several references: the target is their Wasserstein barycentre
         (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
-    method : {"affine", "sinkhorn", "sliced", "gmm"}, default="sliced"
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         The transport (see :func:`make_transport`).
     regrain : bool, default=False
         Post-process with :func:`skcolorot.regrain.regrain`.

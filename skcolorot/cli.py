@@ -450,6 +450,22 @@ def _add_transport_options(parser, *, regrain=True):
         )
 
 
+def _add_references(parser):
+    parser.add_argument(
+        "reference",
+        nargs="+",
+        metavar="REF",
+        help="image whose colours to take; several: their Wasserstein barycentre",
+    )
+    parser.add_argument(
+        "--weights",
+        nargs="+",
+        type=float,
+        metavar="W",
+        help="weights of several references (default: equal), e.g. --weights 0.3 0.7",
+    )
+
+
 def _add_overwrite(parser):
     parser.add_argument(
         "--overwrite", action="store_true", help="replace output files that already exist"
@@ -510,19 +526,7 @@ def build_parser():
         ),
     )
     transfer.add_argument("source", metavar="SRC", help="image to recolour")
-    transfer.add_argument(
-        "reference",
-        nargs="+",
-        metavar="REF",
-        help="image whose colours to take; several: their Wasserstein barycentre",
-    )
-    transfer.add_argument(
-        "--weights",
-        nargs="+",
-        type=float,
-        metavar="W",
-        help="weights of several references (default: equal), e.g. --weights 0.3 0.7",
-    )
+    _add_references(transfer)
     transfer.add_argument(
         "-o",
         "--output",
@@ -563,7 +567,7 @@ def build_parser():
         ),
     )
     lut.add_argument("source", metavar="SRC", help="image the grade is fitted on")
-    lut.add_argument("reference", metavar="REF", help="image whose colours to take")
+    _add_references(lut)
     lut.add_argument("-o", "--output", required=True, metavar="CUBE", help="the .cube file")
     lut.add_argument(
         "--size",

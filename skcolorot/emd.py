@@ -246,8 +246,10 @@ class EMDTransport(BaseTransport):
     def _barycentric(rows, cols, mass, points, n_rows):
         weight = np.bincount(rows, weights=mass, minlength=n_rows)
         moved = np.stack(
-            [np.bincount(rows, weights=mass * points[cols, c], minlength=n_rows)
-             for c in range(points.shape[1])],
+            [
+                np.bincount(rows, weights=mass * points[cols, c], minlength=n_rows)
+                for c in range(points.shape[1])
+            ],
             axis=1,
         )
         return moved / weight[:, None]
@@ -270,8 +272,7 @@ class EMDTransport(BaseTransport):
     def _inverse_transport(self, Z):
         target = self.target_support_
         shift = _smoothed_displacement(
-            Z, target, self.target_weights_, self._inverse_support - target,
-            self.inverse_bandwidth_,
+            Z, target, self.target_weights_, self._inverse_support - target, self.inverse_bandwidth_
         )
         return Z + shift
 

@@ -114,10 +114,11 @@ def test_flat_references_give_finite_blends():
     red = np.zeros((8, 8, 3), np.uint8)
     red[..., 0] = 255
     for method in BARYCENTER_METHODS:
-        result = barycenter([grey, red], n_samples=64, method=method, random_state=0,
-                            n_components=1)
-        np.testing.assert_allclose(result, [[(128 / 255 + 1) / 2, 64 / 255, 64 / 255]] * 64,
-                                   atol=1e-6)
+        result = barycenter(
+            [grey, red], n_samples=64, method=method, random_state=0, n_components=1
+        )
+        blend = [(128 / 255 + 1) / 2, 64 / 255, 64 / 255]
+        np.testing.assert_allclose(result, [blend] * 64, atol=1e-6)
 
 
 def test_transfer_and_cli_take_several_references(small_pair, tmp_path, capsys):
