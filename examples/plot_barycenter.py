@@ -1,7 +1,7 @@
 """
-===========================================
+===============================================
 Blending several looks: Wasserstein barycentres
-===========================================
+===============================================
 
 To give a photograph a mix of several references' colours, transport it to
 their *Wasserstein barycentre*: the colour distribution ``mu`` that minimises

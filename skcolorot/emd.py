@@ -271,8 +271,9 @@ class EMDTransport(BaseTransport):
 
     def _inverse_transport(self, Z):
         target = self.target_support_
+        displacement = self._inverse_support - target
         shift = _smoothed_displacement(
-            Z, target, self.target_weights_, self._inverse_support - target, self.inverse_bandwidth_
+            Z, target, self.target_weights_, displacement, self.inverse_bandwidth_
         )
         return Z + shift
 
