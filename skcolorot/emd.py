@@ -116,11 +116,12 @@ class EMDTransport(BaseTransport):
         ==========  ===========  ========================
 
         On the fitted points the smoothed map is off the barycentric one by
-        about ``h`` (mean 0.07 in RGB units at 0.2).
+        about ``h`` (mean distance 0.07-0.08 in RGB units at 0.2).
+        ``benchmarks/bench_emd.py`` prints the whole table.
     n_samples : int or None, default=1500
         Number of colours drawn from the source and from the target. The exact
-        solver costs about ``O(n^2 log n)``: 1500 x 1500 takes about half a
-        second to a second here, 3000 x 3000 about 2.5 s. ``None``: all of them (with
+        solver costs about ``O(n^2 log n)``: 1500 x 1500 takes 0.5-0.8 s here,
+        3000 x 3000 2.5-5 s (a shared 2-core machine). ``None``: all of them (with
         ``bins``, the histogram of every pixel), up to 25 million plan entries.
     bins : int or None, default=None
         Summarise each sub-sample as a weighted colour histogram with ``bins``
