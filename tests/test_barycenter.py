@@ -146,3 +146,12 @@ def test_transfer_and_cli_take_several_references(small_pair, tmp_path, capsys):
     np.testing.assert_array_equal(np.asarray(Image.open(out)), blended)
     assert cli.main([*args[:-1], "--overwrite"]) == 2
     assert "--weights has 1 values for 2 references" in capsys.readouterr().err
+
+
+def test_alpha_weights_the_pixels_of_a_reference():
+    image = np.zeros((10, 10, 4), np.uint8)
+    image[:5, :, :3] = 255  # white, opaque
+    image[:5, :, 3] = 255
+    image[5:, :, 3] = 0  # black, transparent
+    result = barycenter([image], n_samples=50, random_state=0)
+    np.testing.assert_array_equal(result, np.ones((50, 3)))
