@@ -117,6 +117,7 @@ def methods(slow_anchors):
             lambda: skcolorot.SlicedTransport(color_space="lab", random_state=0),
         ),
         ("GMMTransport", lambda: skcolorot.GMMTransport(random_state=0)),
+        ("EMDTransport", lambda: skcolorot.EMDTransport(random_state=0)),
     ]
     table = []
     for name, make in ours:

@@ -8,6 +8,8 @@ ORDER = [
     "plot_color_transfer.py",
     "plot_regrain.py",
     "plot_interpolation.py",
+    "plot_barycenter.py",
+    "plot_emd_vs_sinkhorn.py",
     "plot_grid_search.py",
     "plot_domain_adaptation.py",
     "plot_lut_export.py",

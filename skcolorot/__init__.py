@@ -4,7 +4,9 @@ scikit-learn estimators."""
 from ._input import TransportedArray, sample_pixels
 from ._transfer import make_transport, transfer
 from .affine import AffineTransport
+from ._barycenter import barycenter
 from .domain import DomainAdaptation
+from .emd import EMDTransport
 from .gmm import GMMTransport
 from .lut import apply_lut, read_cube, write_cube
 from .metrics import color_fidelity, luminance_ssim, sliced_wasserstein, sliced_wasserstein_scorer
@@ -17,12 +19,14 @@ __version__ = "0.1.0"
 __all__ = [
     "AffineTransport",
     "DomainAdaptation",
+    "EMDTransport",
     "GMMTransport",
     "Regrainer",
     "SinkhornTransport",
     "SlicedTransport",
     "TransportedArray",
     "apply_lut",
+    "barycenter",
     "color_fidelity",
     "luminance_ssim",
     "make_transport",

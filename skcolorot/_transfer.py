@@ -15,6 +15,7 @@ _TRANSPORTS = {
     "sinkhorn": ("skcolorot.sinkhorn", "SinkhornTransport"),
     "sliced": ("skcolorot.sliced", "SlicedTransport"),
     "gmm": ("skcolorot.gmm", "GMMTransport"),
+    "emd": ("skcolorot.emd", "EMDTransport"),
 }
 METHODS = tuple(_TRANSPORTS)
 
@@ -31,9 +32,9 @@ def make_transport(method="sliced", **params):
 
     Parameters
     ----------
-    method : {"affine", "sinkhorn", "sliced", "gmm"}, default="sliced"
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         :class:`AffineTransport`, :class:`SinkhornTransport`,
-        :class:`SlicedTransport` or :class:`GMMTransport`.
+        :class:`SlicedTransport`, :class:`GMMTransport` or :class:`EMDTransport`.
     **params
         Parameters of that estimator (e.g. ``reg=0.01`` for ``"sinkhorn"``,
         ``n_slices=8`` for ``"sliced"``). A name the estimator does not have
@@ -63,6 +64,7 @@ def transfer(
     t=1.0,
     random_state=0,
     regrain_params=None,
+    weights=None,
     **params,
 ):
     """Give ``source`` the colours of ``target``, in one call.
@@ -76,9 +78,11 @@ def transfer(
     source : array-like of shape (H, W, 3) or (H, W, 4)
         The image to recolour: uint8, uint16 or float in [0, 1]. An alpha channel
         passes through untouched.
-    target : array-like of shape (H', W', 3) or (H', W', 4)
-        The image whose colours to take; any size.
-    method : {"affine", "sinkhorn", "sliced", "gmm"}, default="sliced"
+    target : array-like of shape (H', W', 3) or (H', W', 4), or a list of them
+        The image whose colours to take; any size. A list or tuple of arrays
+        is several references: the target is their Wasserstein barycentre
+        (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         The transport (see :func:`make_transport`).
     regrain : bool, default=False
         Post-process with :func:`skcolorot.regrain.regrain`.
@@ -91,6 +95,8 @@ def transfer(
         so that the same call gives the same image.
     regrain_params : dict, default=None
         Keyword arguments of :func:`skcolorot.regrain.regrain`.
+    weights : array-like of shape (n_references,), default=None
+        Weights of several references (``None``: equal).
     **params
         Other parameters of the transport, e.g. ``reg=0.01``.
 
@@ -112,6 +118,12 @@ def transfer(
     transport = make_transport(
         method, color_space=color_space, t=t, random_state=random_state, **params
     )
+    if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
+        from ._barycenter import barycenter
+
+        target = barycenter(target, weights, color_space=color_space, random_state=random_state)
+    elif weights is not None:
+        raise ValueError("weights are for several references: pass target as a list of images.")
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):

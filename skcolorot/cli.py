@@ -211,7 +211,9 @@ def _cube_safe(title):
 
 
 def _cube_title(args, source_name):
-    return f"skcolorot {args.method}: {source_name} -> {os.path.basename(args.reference)}"
+    references = args.reference if isinstance(args.reference, list) else [args.reference]
+    names = " + ".join(os.path.basename(path) for path in references)
+    return f"skcolorot {args.method}: {source_name} -> {names}"
 
 
 def _check_inputs(paths):
@@ -257,14 +259,34 @@ def _pooled_sample(paths, args):
     return sample
 
 
+def _references(args, transport):
+    """The one reference image, or the barycentre of several (``--weights``)."""
+    references = [_read_colors(path) for path in args.reference]
+    if args.weights is not None and len(args.weights) != len(references):
+        raise UsageError(
+            f"--weights has {len(args.weights)} values for {len(references)} references"
+        )
+    if len(references) == 1:
+        return references[0]
+    from ._barycenter import barycenter
+
+    params = transport.get_params()
+    return barycenter(
+        references,
+        args.weights,
+        color_space=params["color_space"],
+        random_state=params["random_state"],
+    )
+
+
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
     check_output_path(args.output, overwrite=args.overwrite)
     if args.lut_out:
         _check_cube_path(args.lut_out, args.overwrite)
     source = _read_source(args.source)
-    reference = _read_colors(args.reference)
-    transport = _transport_from(args).fit(source, reference)
+    transport = _transport_from(args)
+    transport.fit(source, _references(args, transport))
     write_image(args.output, _grade(transport, source, args.regrain), overwrite=args.overwrite)
     if args.lut_out:
         if args.regrain:
@@ -279,8 +301,8 @@ def _cmd_transfer(args):
 def _cmd_lut(args):
     _check_cube_path(args.output, args.overwrite)
     source = _read_source(args.source)
-    reference = _read_colors(args.reference)
-    transport = _transport_from(args).fit(source, reference)
+    transport = _transport_from(args)
+    transport.fit(source, _references(args, transport))
     title = _cube_title(args, os.path.basename(args.source))
     _write_cube(transport, args.output, args.size, args.overwrite, title)
 
@@ -372,7 +394,7 @@ Exit status: 0 on success, 2 on bad usage or input (one line on stderr),
 _METHOD_HELP = (
     "the transport (default: %(default)s): affine = Gaussian / Monge-Kantorovich "
     "linear map (fastest); sinkhorn = entropic OT; sliced = iterative sliced OT; "
-    "gmm = transport between Gaussian mixtures"
+    "gmm = transport between Gaussian mixtures; emd = exact (linear-programming) OT"
 )
 _PARAM_HELP = (
     "a parameter of the transport estimator, repeatable; VALUE is read as an int, "
@@ -426,6 +448,22 @@ def _add_transport_options(parser, *, regrain=True):
             help="keep the source's fine detail and remove grain / banding the colour "
             "map may add (spatial: not part of a LUT)",
         )
+
+
+def _add_references(parser):
+    parser.add_argument(
+        "reference",
+        nargs="+",
+        metavar="REF",
+        help="image whose colours to take; several: their Wasserstein barycentre",
+    )
+    parser.add_argument(
+        "--weights",
+        nargs="+",
+        type=float,
+        metavar="W",
+        help="weights of several references (default: equal), e.g. --weights 0.3 0.7",
+    )
 
 
 def _add_overwrite(parser):
@@ -482,11 +520,13 @@ def build_parser():
             "--color-space lab\n"
             "  skcolorot transfer photo.jpg look.jpg -o graded.jpg --regrain "
             "--lut-out grade.cube\n"
-            "  skcolorot transfer photo.jpg look.jpg -o half.jpg --t 0.5"
+            "  skcolorot transfer photo.jpg look.jpg -o half.jpg --t 0.5\n"
+            "  skcolorot transfer photo.jpg look1.jpg look2.jpg -o blend.jpg "
+            "--weights 0.3 0.7"
         ),
     )
     transfer.add_argument("source", metavar="SRC", help="image to recolour")
-    transfer.add_argument("reference", metavar="REF", help="image whose colours to take")
+    _add_references(transfer)
     transfer.add_argument(
         "-o",
         "--output",
@@ -527,7 +567,7 @@ def build_parser():
         ),
     )
     lut.add_argument("source", metavar="SRC", help="image the grade is fitted on")
-    lut.add_argument("reference", metavar="REF", help="image whose colours to take")
+    _add_references(lut)
     lut.add_argument("-o", "--output", required=True, metavar="CUBE", help="the .cube file")
     lut.add_argument(
         "--size",

@@ -9,8 +9,10 @@ from ot import dist
 from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
+from ._plan import interpolate_plan, plan_entries
 
 __all__ = ["SinkhornTransport", "sinkhorn_potentials"]
 
@@ -316,3 +318,26 @@ class SinkhornTransport(BaseTransport):
 
     def _map_cost_per_row(self):
         return 3 * max(len(self.source_support_), len(self.target_support_))
+
+    def interpolate_samples(self, t, *, kind="plan"):
+        """Weighted particles of the fitted plan's displacement interpolation.
+
+        As :meth:`~skcolorot.EMDTransport.interpolate_samples`, on the entropic
+        plan (``kind="plan"``: a particle per entry; ``"barycentric"``: each
+        source point moves to the mean of its partners). Tiny masses are
+        dropped so the number of particles stays bounded: per source point its
+        (at most 32) largest entries of at least 1e-3 of its largest one,
+        rescaled to the point's mass.
+
+        Returns
+        -------
+        points : ndarray of shape (k, n_features)
+            In the working colour space.
+        weights : ndarray of shape (k,)
+            Masses summing to one.
+        """
+        check_is_fitted(self)
+        rows, cols, mass = plan_entries(self.coupling_)
+        return interpolate_plan(
+            self.source_support_, self.target_support_, rows, cols, mass, t, kind
+        )

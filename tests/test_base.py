@@ -8,6 +8,7 @@ from sklearn.base import clone
 
 from skcolorot import (
     AffineTransport,
+    EMDTransport,
     SinkhornTransport,
     TransportedArray,
     color_fidelity,
@@ -19,6 +20,7 @@ from skcolorot.metrics import sliced_wasserstein
 TRANSPORTS = [
     lambda: AffineTransport(random_state=0),
     lambda: SinkhornTransport(n_samples=300, reg=1e-2, random_state=0),
+    lambda: EMDTransport(n_samples=300, random_state=0),
 ]
 
 

@@ -31,11 +31,13 @@ from sklearn.pipeline import make_pipeline
 import skcolorot
 from skcolorot import (
     AffineTransport,
+    EMDTransport,
     GMMTransport,
     Regrainer,
     SinkhornTransport,
     SlicedTransport,
     apply_lut,
+    barycenter,
     cli,
     color_fidelity,
     luminance_ssim,
@@ -58,6 +60,7 @@ TRANSPORTS = {
     "sinkhorn": lambda: SinkhornTransport(reg=1e-2, n_samples=150, random_state=0, lut_size=5),
     "sliced": lambda: SlicedTransport(n_iter=5, n_samples=300, random_state=0, lut_size=5),
     "gmm": lambda: GMMTransport(2, n_samples=300, max_iter=30, random_state=0, lut_size=5),
+    "emd": lambda: EMDTransport(n_samples=150, random_state=0, lut_size=5),
 }
 NAMES = sorted(TRANSPORTS)
 
@@ -506,7 +509,7 @@ FUNCTION_CASES = [  # (id, function, args, keywords, error, what the message say
     ("pixels-nan", sample_pixels, (NAN, Y), {}, ValueError, "source contains NaN"),
     ("pixels-channels", sample_pixels, (X, Y[:, :2]), {}, ValueError, "target has 2 channels"),
     ("pixels-1-pixel", sample_pixels, (IMAGE[:1, :1], IMAGE), {}, ValueError, "source has 1 sam"),
-    ("transfer-method", transfer, (IMAGE, IMAGE), {"method": "emd"}, ValueError, "method must be"),
+    ("transfer-method", transfer, (IMAGE, IMAGE), {"method": "lp"}, ValueError, "method must be"),
     ("transfer-t", transfer, (IMAGE, IMAGE), {"t": 2.0}, ValueError, "'t' parameter"),
     ("transfer-n-slices", transfer, (IMAGE, IMAGE), {"n_slices": 0}, ValueError, "'n_slices' par"),
     ("transfer-unknown", transfer, (IMAGE, IMAGE), {"foo": 1}, ValueError, "parameter 'foo'"),
@@ -522,12 +525,27 @@ FUNCTION_CASES = [  # (id, function, args, keywords, error, what the message say
         ValueError,
         "regrain_",
     ),
-    ("make-transport-method", make_transport, ("emd",), {}, ValueError, "method must be one of"),
+    ("make-transport-method", make_transport, ("lp",), {}, ValueError, "method must be one of"),
     ("make-transport-param", make_transport, ("gmm",), {"reg": 1}, ValueError, "parameter 'reg'"),
     ("scorer", sliced_wasserstein_scorer, (AffineTransport(), X, Y), {}, NotFittedError, "Affine"),
     ("lut-complex", apply_lut, (IMG_F + 0j, lut_grid(3)), {}, TypeError, "image must have dtype"),
     ("lut-table", apply_lut, (IMAGE, lut_grid(3).astype(object)), {}, TypeError, "table must be"),
     ("cube-title", write_cube, (os.devnull, lut_grid(2)), {"title": 3}, TypeError, "title must"),
+    ("bary-array", barycenter, (IMAGE,), {}, TypeError, "samples must be a list or tuple"),
+    ("bary-nan", barycenter, ([X, NAN],), {}, ValueError, r"samples\[1\] contains NaN"),
+    ("bary-channels", barycenter, ([X, Y[:, :2]],), {}, ValueError, r"samples\[1\] has 2 chan"),
+    ("bary-negative", barycenter, ([X, Y], [1, -1]), {}, ValueError, "weights must be non-neg"),
+    ("bary-zero-sum", barycenter, ([X, Y], [0, 0]), {}, ValueError, "weights sum to zero"),
+    ("bary-method", barycenter, ([X, Y],), {"method": "lp"}, ValueError, "method must be one"),
+    ("transfer-weights", transfer, (IMAGE, IMAGE), {"weights": [1]}, ValueError, "several ref"),
+    (
+        "transfer-refs-nan-weight",
+        transfer,
+        (IMAGE, [IMAGE, REFERENCE]),
+        {"weights": [np.nan, 1]},
+        ValueError,
+        "weights must be finite",
+    ),
 ]
 
 
@@ -1062,5 +1080,6 @@ def test_every_public_name_has_rows_here():
         *("Regrainer", "regrain", "TransportedArray", "DomainAdaptation", "transfer"),
         *("make_transport", "sample_pixels", "sliced_wasserstein", "sliced_wasserstein_scorer"),
         *("color_fidelity", "luminance_ssim", "apply_lut", "read_cube", "write_cube"),
+        *("EMDTransport", "barycenter"),
     }
     assert set(skcolorot.__all__) <= covered, set(skcolorot.__all__) - covered

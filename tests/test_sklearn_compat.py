@@ -59,6 +59,7 @@ from threadpoolctl import threadpool_limits
 
 from skcolorot import (
     AffineTransport,
+    EMDTransport,
     SinkhornTransport,
     sample_pixels,
     sliced_wasserstein,
@@ -96,6 +97,7 @@ def _stable_transports():
         AffineTransport(random_state=0),
         AffineTransport(covariance="diag", random_state=0),
         SinkhornTransport(reg=0.5, n_samples=60, tol=1e-9, random_state=0),
+        EMDTransport(n_samples=60, random_state=0),
     ]
 
 
