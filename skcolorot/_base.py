@@ -249,9 +249,10 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         nodes = lut_grid(size).reshape(-1, 3)
         smoothness = getattr(self, "smoothness", None)
         if smoothness is None:
-            # Affine transports: regular already, tabulated as they are - unless
-            # the source is flat (a grey or one-colour image pins the map on its
-            # support only), where the regression below gives a sensible map.
+            # Maps regular by construction (affine; EMD's kernel-smoothed map)
+            # are tabulated as they are - unless the source is flat (a grey or
+            # one-colour image pins the map on its support only), where the
+            # regression below gives a sensible map.
             spread = np.linalg.eigvalsh(np.atleast_2d(np.cov(points.T, aweights=weights)))
             smoothness = 0.0 if spread.min() > _FLAT_VARIANCE else _INVERSE_BANDWIDTH
         if smoothness == 0:

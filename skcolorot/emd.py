@@ -23,27 +23,6 @@ _MAX_PLAN_ENTRIES = 25 * 10**6
 _EMD_MAX_ITER = 10**8
 
 
-def _histogram(points, weights, bins):
-    """Weighted colour histogram: one point per occupied cell of a regular grid.
-
-    The grid spans the points' bounding box with ``bins`` cells per feature;
-    each occupied cell is summarised by the weighted mean of its points and
-    their total weight (so a flat region is one heavy point, not thousands).
-    """
-    low, high = points.min(axis=0), points.max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    cells = np.minimum((points - low) / span * bins, bins - 1).astype(np.intp)
-    cell = np.unique(cells, axis=0, return_inverse=True)[1].ravel()
-    weights = np.full(len(points), 1.0 / len(points)) if weights is None else weights
-    mass = np.bincount(cell, weights=weights)
-    sums = np.stack(
-        [np.bincount(cell, weights=weights * points[:, c]) for c in range(points.shape[1])],
-        axis=1,
-    )
-    occupied = mass > 0
-    return sums[occupied] / mass[occupied, None], mass[occupied] / mass[occupied].sum()
-
-
 def _rms_spread(points, weights):
     """Root mean (over features) weighted variance: the scale of the bandwidth."""
     mean = weights @ points
@@ -71,9 +50,9 @@ def _smoothed_displacement(Z, support, weights, displacement, bandwidth):
 class EMDTransport(BaseTransport):
     """Exact (linear-programming) optimal transport between sub-samples.
 
-    Solves the unregularised optimal transport between ``n_samples`` colours
-    drawn from the source and from the target (optionally summarised as
-    weighted colour histograms, ``bins``) with POT's network simplex,
+    Solves the unregularised optimal transport between the source's and the
+    target's colours (weighted colour histograms of at most ``n_samples`` bins;
+    a sub-sample for other data) with POT's network simplex,
     :func:`ot.emd`, for the squared Euclidean cost of the working colour space.
     The plan is sparse (at most ``n + m - 1`` non-zeros) and, unlike an
     entropic plan, not blurred: with equal uniform samples it is a permutation.
@@ -123,16 +102,11 @@ class EMDTransport(BaseTransport):
         about ``h`` (mean distance 0.07-0.08 in RGB units at 0.2).
         ``benchmarks/bench_emd.py`` prints the whole table.
     n_samples : int or None, default=1500
-        Number of colours drawn from the source and from the target. The exact
-        solver costs about ``O(n^2 log n)``: 1500 x 1500 takes 0.5-0.8 s here,
-        3000 x 3000 2.5-5 s (a shared 2-core machine). ``None``: all of them (with
-        ``bins``, the histogram of every pixel), up to 25 million plan entries.
-    bins : int or None, default=None
-        Summarise each sub-sample as a weighted colour histogram with ``bins``
-        cells per feature (one point per occupied cell, at its mean colour,
-        weighted by its share): with ``n_samples=None`` this fits on every pixel
-        at the cost of the number of occupied cells. ``None``: use the sampled
-        points themselves.
+        Most points summarising the source and the target (colours: the finest
+        colour histogram with at most this many occupied bins; other data: a
+        sub-sample). The exact solver costs about ``O(n^2 log n)``: 1500 x 1500
+        takes 0.5-0.8 s here, 3000 x 3000 2.5-5 s (a shared 2-core machine).
+        ``None``: all of them, up to 25 million plan entries.
     color_space : {"rgb", "lab", "oklab"}, default="rgb"
         Space in which the map is fitted and applied; input and output stay RGB.
     t : float in [0, 1], default=1.0
@@ -190,7 +164,6 @@ class EMDTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "bandwidth": [Interval(Real, 0, None, closed="neither")],
-        "bins": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -198,7 +171,6 @@ class EMDTransport(BaseTransport):
         bandwidth=0.2,
         *,
         n_samples=1500,
-        bins=None,
         color_space="rgb",
         t=1.0,
         lut_size=33,
@@ -207,7 +179,6 @@ class EMDTransport(BaseTransport):
     ):
         self.bandwidth = bandwidth
         self.n_samples = n_samples
-        self.bins = bins
         self.color_space = color_space
         self.t = t
         self.lut_size = lut_size
@@ -215,15 +186,12 @@ class EMDTransport(BaseTransport):
         self.random_state = random_state
 
     def _fit_map(self, source, target, source_weights, target_weights, rng):
-        if self.bins is not None:
-            source, source_weights = _histogram(source, source_weights, self.bins)
-            target, target_weights = _histogram(target, target_weights, self.bins)
         n, m = len(source), len(target)
         if n * m > _MAX_PLAN_ENTRIES:
             raise ValueError(
                 f"EMDTransport would solve a {n} x {m} linear program (more than "
                 f"{_MAX_PLAN_ENTRIES:.1e} plan entries); lower n_samples (now "
-                f"{self.n_samples!r}) or use bins."
+                f"{self.n_samples!r})."
             )
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
         b = np.full(m, 1.0 / m) if target_weights is None else target_weights
