@@ -328,18 +328,18 @@ def check_not_inputs(inputs, outputs):
     inputs, outputs : sequence of str or path-like
         Every file the command reads, every file it writes.
     """
-    seen = {}
-    for path in inputs:
-        path = os.fspath(path)
-        seen[_identity(path)] = path
+    read = {_identity(os.fspath(path)): os.fspath(path) for path in inputs}
+    written = {}
     for output in outputs:
         output = os.fspath(output)
-        source = seen.get(_identity(output))
-        if source is not None:
+        identity = _identity(output)
+        if identity in read:
             raise ValueError(
-                f"{output}: is also an input ({source}); write the output elsewhere."
+                f"{output}: is also an input ({read[identity]}); write the output elsewhere."
             )
-        seen[_identity(output)] = output  # two outputs into one file: the same mistake
+        if identity in written:
+            raise ValueError(f"{output}: given for two outputs ({written[identity]} too).")
+        written[identity] = output
 
 
 def _identity(path):
