@@ -12,6 +12,7 @@ Transports whose geodesic is not the straight line ``(1 - t) x + t T(x)`` overri
 ``_interpolate``.
 """
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -124,6 +125,10 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         "random_state": ["random_state"],
     }
 
+    # n_samples=None on more pixels than this warns that the fit will be slow
+    # (None: the transport's fit is linear and cheap, or refuses big fits itself).
+    _full_fit_warning_pixels = 1_000_000
+
     # Bound on the float64 temporaries of one chunk of the exact path, in values.
     _chunk_budget = 1 << 22
 
@@ -204,8 +209,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         )
 
         rng = check_random_state(self.random_state)
-        source_index = self._subsample_index(source_data.n_pixels, rng)
-        target_index = self._subsample_index(target_data.n_pixels, rng)
+        source_index = self._subsample_index(source_data.n_pixels, rng, "X")
+        target_index = self._subsample_index(target_data.n_pixels, rng, target_name)
         source = to_color_space(source_data.colors(source_index), self.color_space)
         target_colors = to_color_space(target_data.colors(target_index), self.color_space)
         if weights is not None:
@@ -226,7 +231,17 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         self._lut_cache = {}
         return self
 
-    def _subsample_index(self, n_pixels, rng):
+    def _subsample_index(self, n_pixels, rng, name="X"):
+        limit = self._full_fit_warning_pixels
+        if self.n_samples is None and limit is not None and n_pixels > limit:
+            warnings.warn(
+                f"n_samples=None fits {type(self).__name__} on all {n_pixels:,} pixels / "
+                f"samples of {name}, which takes minutes and GBs (12 MP: about 2 min and "
+                f"1.6 GB for SlicedTransport); pass n_samples=200_000 to fit on a random "
+                "sub-sample.",
+                UserWarning,
+                stacklevel=4,
+            )
         if self.n_samples is None or n_pixels <= self.n_samples:
             return None
         return draw_indices(n_pixels, self.n_samples, rng)
@@ -433,6 +448,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
         mapped = self.transform(X)
         target = check_colors(y, "y", n_channels=self.n_features_in_)
+        if self.clip == "auto":
+            _check_float_image_range(target)  # as fit checks its target
         return -sliced_wasserstein(mapped, target.array, sample_weight=sample_weight)
 
     def __getstate__(self):

@@ -145,6 +145,9 @@ class AffineTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
+    # Moments are cheap on any number of pixels: no warning for n_samples=None.
+    _full_fit_warning_pixels = None
+
     def _fit_map(self, source, target, source_weights, target_weights, rng):
         ridge = self.reg * np.eye(source.shape[1])
         self.source_mean_, source_cov = _weighted_moments(source, source_weights)

@@ -269,6 +269,9 @@ class SinkhornTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
+    # n_samples=None on a big image hits the memory guard below instead.
+    _full_fit_warning_pixels = None
+
     def _fit_map(self, source, target, source_weights, target_weights, rng):
         n, m = len(source), len(target)
         needed = _PLAN_COPIES * 8 * n * m
