@@ -159,12 +159,13 @@ class AffineTransport(BaseTransport):
             scale = np.sqrt(np.diag(self.target_covariance_) / np.diag(self.source_covariance_))
             self.matrix_ = np.diag(scale)
         else:
-            matrix, _ = bures_wasserstein_mapping(
-                self.source_mean_,
-                self.target_mean_,
-                self.source_covariance_,
-                self.target_covariance_,
-            )
+            with np.errstate(invalid="ignore"):  # NaN handled just below
+                matrix, _ = bures_wasserstein_mapping(
+                    self.source_mean_,
+                    self.target_mean_,
+                    self.source_covariance_,
+                    self.target_covariance_,
+                )
             if not np.isfinite(matrix).all():
                 # POT's sqrtm takes the root of eigenvalues as they come: a singular
                 # covariance (reg=0, a flat target) has some of -1e-20, hence NaN.

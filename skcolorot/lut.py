@@ -396,7 +396,7 @@ class _SlowPath(Exception):
 
 
 # Bytes read per block of table rows: bounds the parser's temporaries.
-_CUBE_BLOCK_BYTES = 1 << 22
+_CUBE_BLOCK_BYTES = 1 << 20
 
 
 def _read_cube_fast(path):
