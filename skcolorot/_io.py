@@ -225,7 +225,13 @@ def _read_tiff(path):
         raise
     except Exception:  # noqa: BLE001 - any failure here: let Pillow try and explain
         return None
-    _warn_pages(path, n_pages)
+    image = _tiff_to_rgb(array, axes, photometric, tifffile)
+    if image is not None:
+        _warn_pages(path, n_pages)
+    return image
+
+
+def _tiff_to_rgb(array, axes, photometric, tifffile):
     if "S" in axes:
         array = np.moveaxis(array, axes.index("S"), -1)
         axes = axes.replace("S", "") + "S"

@@ -23,7 +23,10 @@ def _weighted_moments(samples, weights):
 
 def _check_source_rank(covariance, reg, kind):
     """With ``reg=0`` a flat source (a direction without spread) leaves the map
-    undefined there: refuse rather than divide by zero."""
+    undefined there: refuse rather than divide by zero. (Any ``reg > 0`` makes
+    the covariance invertible, the map finite.)"""
+    if reg > 0:
+        return
     variances = np.diag(covariance) if kind == "diag" else np.linalg.eigvalsh(covariance)
     scale = max(float(np.abs(variances).max()), np.finfo(np.float64).tiny)
     if variances.min() <= 1e-12 * scale:
@@ -159,17 +162,24 @@ class AffineTransport(BaseTransport):
             scale = np.sqrt(np.diag(self.target_covariance_) / np.diag(self.source_covariance_))
             self.matrix_ = np.diag(scale)
         else:
+            # A does not change when both covariances are scaled alike; scaled to
+            # 1, the formula's fourth powers cannot overflow (features of 1e99
+            # gave "Eigenvalues did not converge").
+            scale = max(
+                np.abs(self.source_covariance_).max(),
+                np.abs(self.target_covariance_).max(),
+                np.finfo(np.float64).tiny,
+            )
+            source_cov = self.source_covariance_ / scale
+            target_cov = self.target_covariance_ / scale
             with np.errstate(invalid="ignore"):  # NaN handled just below
                 matrix, _ = bures_wasserstein_mapping(
-                    self.source_mean_,
-                    self.target_mean_,
-                    self.source_covariance_,
-                    self.target_covariance_,
+                    self.source_mean_, self.target_mean_, source_cov, target_cov
                 )
             if not np.isfinite(matrix).all():
                 # POT's sqrtm takes the root of eigenvalues as they come: a singular
                 # covariance (reg=0, a flat target) has some of -1e-20, hence NaN.
-                matrix = _bures_map_psd(self.source_covariance_, self.target_covariance_)
+                matrix = _bures_map_psd(source_cov, target_cov)
             # sqrtm may leave an imaginary dust and asymmetry of rounding size.
             matrix = np.real(matrix)
             self.matrix_ = (matrix + matrix.T) / 2

@@ -10,6 +10,7 @@ numpy otherwise), and :func:`write_cube` / :func:`read_cube` exchange tables wit
 ffmpeg, DaVinci Resolve, Photoshop and colour-science.
 """
 
+import io
 import os
 import re
 import warnings
@@ -380,15 +381,12 @@ def read_cube(path):
     """
     path = os.fspath(path)
     try:
-        table = _read_cube_fast(path)
+        return _read_cube_fast(path)
     except _SlowPath:
-        table = None
-    if table is None:
-        # Something is wrong with the file (or unusual in it): the line-by-line
-        # reader finds the first problem and names its line.
-        _check_cube_lines(path)
-        raise ValueError(f"{path}: not a valid .cube file")  # not reached
-    return table
+        # Something is wrong with the file, or unusual in it (a non-ASCII comment
+        # among the rows): the line-by-line reader names the first problem's
+        # line, or reads the table.
+        return _check_cube_lines(path)
 
 
 class _SlowPath(Exception):
@@ -439,19 +437,23 @@ def _read_cube_fast(path):
         table = np.empty((size, size, size, 3))
         flat_table = table.reshape(-1, 3)
         filled = 0
-        pending = [first_row]
+        pending = first_row
         while True:
-            block = pending + stream.readlines(_CUBE_BLOCK_BYTES)
-            pending = []
-            if not block:
+            # A block of whole lines: about _CUBE_BLOCK_BYTES, up to a newline.
+            joined = pending + stream.read(_CUBE_BLOCK_BYTES)
+            joined += stream.readline()
+            pending = b""
+            if not joined:
                 break
-            joined = b"".join(block)
             if not joined.isascii() or b"_" in joined:
                 raise _SlowPath  # loadtxt is strict; these only for a clear message
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")  # e.g. "input contained no data"
-                    rows = np.loadtxt(block, dtype=np.float64, comments="#", ndmin=2)
+                    rows = np.loadtxt(
+                        io.StringIO(joined.decode("ascii")), dtype=np.float64,
+                        comments="#", ndmin=2,
+                    )
             except (ValueError, UserWarning):
                 raise _SlowPath from None
             if rows.size == 0:
@@ -498,10 +500,11 @@ def _header_line(path, line_number, line):
 
 
 def _check_cube_lines(path):
-    """Read ``path`` line by line and raise a ValueError naming the first problem."""
+    """Read ``path`` line by line: the table, or a ValueError naming the first
+    problem's line."""
     try:
         with open(path, encoding="utf-8-sig") as stream:
-            _check_cube_stream(path, stream)
+            return _check_cube_stream(path, stream)
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not a text .cube file ({error})") from None
 
@@ -530,6 +533,7 @@ def _check_cube_stream(path, stream):
     size = None
     n_data = 0
     line_number = 0
+    rows = None
     for line_number, line in enumerate(stream, start=1):
         line = line.strip()
         if line.startswith("TITLE"):  # before '#' handling: titles may contain '#'
@@ -563,11 +567,15 @@ def _check_cube_stream(path, stream):
             continue
         if size is None:
             fail(line_number, "table data before LUT_3D_SIZE")
+        if rows is None:
+            rows = np.empty((size**3, 3))
         n_data += 1
         if n_data > size**3:
             fail(line_number, f"expected {size**3} table rows for LUT_3D_SIZE {size}, got more")
-        parse_numbers(line_number, [keyword, *words], 3)
+        rows[n_data - 1] = parse_numbers(line_number, [keyword, *words], 3)
     if size is None:
         raise ValueError(f"{path}: no LUT_3D_SIZE line; not a 3-D .cube LUT")
     if n_data != size**3:
         fail(line_number, f"expected {size**3} table rows for LUT_3D_SIZE {size}, got {n_data}")
+    # rows run red fastest, so in C order they are indexed [b, g, r]
+    return np.ascontiguousarray(rows.reshape(size, size, size, 3).transpose(2, 1, 0, 3))

@@ -157,9 +157,18 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
 def test_sigterm_during_a_write_removes_the_temporary(tmp_path):
     # A real signal in a real process: the handler must turn it into an
     # exception that unwinds atomic_path, as Ctrl-C does.
+    # _io.py loaded on its own: importing the whole package (scikit-learn, POT)
+    # would make this test take seconds.
+    import skcolorot._io as io_module
+
     script = f"""
-import os, signal, sys
-from skcolorot._io import Terminated, atomic_path, terminate_as_interrupt
+import importlib.util, os, signal, sys
+spec = importlib.util.spec_from_file_location("skio", {io_module.__file__!r})
+skio = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(skio)
+Terminated, atomic_path, terminate_as_interrupt = (
+    skio.Terminated, skio.atomic_path, skio.terminate_as_interrupt
+)
 try:
     with terminate_as_interrupt():
         with atomic_path({str(tmp_path / "out.cube")!r}) as temporary:
