@@ -26,7 +26,6 @@ Conventions:
 """
 
 import errno
-import glob
 import os
 import stat
 import struct
@@ -357,26 +356,48 @@ def _identity(path):
     return ("inode", status.st_dev, status.st_ino)
 
 
+# Directories already swept by this process: one scan each, not one per file
+# (a batch writes thousands of frames into one directory).
+_SWEPT = set()
+
+
 def _remove_stale_temporaries(directory, name):
-    """Remove our temporaries for ``name`` whose writer is gone (killed, crashed)."""
-    pattern = os.path.join(glob.escape(directory), "." + glob.escape(name) + ".*.tmp")
+    """Remove our temporaries in ``directory`` whose writer is gone (killed,
+    crashed): scanned once per process and directory."""
+    key = os.path.normcase(os.path.abspath(directory))
+    if key in _SWEPT:
+        return
+    _SWEPT.add(key)
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    names = {entry.name for entry in entries}
     now = time.time()
-    for temporary in glob.glob(pattern):
-        tag = os.path.basename(temporary)[len(name) + 2 : -len(".tmp")]
-        owner, _, _ = tag.partition(".")
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+            continue
+        stem = entry.name[1 : -len(".tmp")]
+        target, _, tag = stem.rpartition(".")
+        owner = target.rpartition(".")[2]
         try:
-            age = now - os.lstat(temporary).st_mtime
+            age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
         if owner.startswith(_TEMP_TAG) and owner[len(_TEMP_TAG) :].isdigit():
             pid = int(owner[len(_TEMP_TAG) :])
             stale = pid != os.getpid() and (age > _STALE_SECONDS or not _is_running(pid))
         else:
-            # Written by an older version (no pid in the name): only by its age.
-            stale = "." not in tag and len(tag) == 8 and age > _STALE_SECONDS
+            # ".NAME.XXXXXXXX.tmp" of an older version (no pid in the name): only
+            # next to its output (or the one written now), and only by its age.
+            stale = (
+                len(tag) == 8
+                and (target == name or target in names)
+                and age > _STALE_SECONDS
+            )
         if stale:
             try:
-                os.unlink(temporary)
+                os.unlink(entry.path)
             except OSError:
                 pass
 
