@@ -109,11 +109,14 @@ def test_a_decompression_bomb_is_one_line_in_every_command(files, capsys, argv):
     assert not (files / "out.png").exists() and not (files / "out.cube").exists()
 
 
-def test_memory_error_is_one_line():
-    # The message main() prints for any MemoryError (numpy's included).
-    message = cli._error_message(MemoryError("Unable to allocate 6.5 GiB for an array"))
-    assert message.startswith("out of memory (Unable to allocate 6.5 GiB")
-    assert "\n" not in message
+def test_memory_error_is_one_line(files, capsys):
+    # A real MemoryError: numpy refuses the 426 PiB of slices before allocating.
+    line = error_line(
+        capsys, "transfer", "src.png", "ref.png", "-o", "out.png",
+        "--param", "n_slices=1000000000000000",
+    )
+    assert line.startswith("skcolorot: error: out of memory (Unable to allocate")
+    assert not (files / "out.png").exists()
 
 
 # -------------------------------------------------- 3, 10. clear errors, up front
