@@ -390,7 +390,8 @@ examples:
   ffmpeg -i clip.mp4 -vf lut3d=grade.cube graded.mp4
 
 Exit status: 0 on success, 2 on bad usage or input (one line on stderr),
-130 on Ctrl-C. Existing files are replaced only with --overwrite.
+130 on Ctrl-C, 143 on SIGTERM. Existing files are replaced only with
+--overwrite; inputs and non-regular files (devices, FIFOs) never.
 """
 
 _METHOD_HELP = (
@@ -681,7 +682,8 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 on bad usage or input, 130 when interrupted.
+        0 on success, 2 on bad usage or input, 130 when interrupted, 128 + the
+        signal's number on SIGTERM / SIGHUP.
     """
     with warnings.catch_warnings(), terminate_as_interrupt():
         warnings.showwarning = _show_warning
