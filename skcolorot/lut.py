@@ -287,7 +287,9 @@ def write_cube(path, table, *, title=None):
     ``DOMAIN_MIN``/``DOMAIN_MAX`` and ``N**3`` rows ``r g b`` with red changing
     fastest, then green, then blue. It is written to a temporary file in the same
     directory and moved into place, so `path` never holds a half-written file.
-    An existing file at `path` is replaced.
+    An existing regular file at `path` is replaced; a symbolic link is written
+    through (its target is replaced, the link stays); a device, FIFO or socket
+    is refused with a ValueError.
 
     Parameters
     ----------
