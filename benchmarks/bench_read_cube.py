@@ -35,7 +35,9 @@ def main():
     from skcolorot import write_cube
     from skcolorot.lut import lut_grid
 
-    print(f"{'N':>5} {'file MB':>8} {'table MB':>9} {'read s':>7} {'peak MB':>8} {'peak/table':>10}")
+    columns = ("N", "file MB", "table MB", "read s", "peak MB", "peak/table")
+    widths = (5, 8, 9, 7, 8, 10)
+    print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths)))
     with tempfile.TemporaryDirectory() as directory:
         for size in args.sizes:
             path = os.path.join(directory, f"lut{size}.cube")

@@ -22,7 +22,7 @@ REFERENCE = (RNG.random((10, 10, 3)) * 180).astype(np.uint8)
 
 
 @pytest.fixture
-def files(tmp_path):
+def files(tmp_path, monkeypatch):
     write_image(tmp_path / "src.png", SOURCE)
     write_image(tmp_path / "ref.png", REFERENCE)
     write_cube(tmp_path / "grade.cube", lut_grid(3) ** 0.8)
@@ -30,7 +30,7 @@ def files(tmp_path):
     frames.mkdir()
     for index in range(2):
         write_image(frames / f"f{index}.png", SOURCE[:, ::-1] if index else SOURCE)
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

@@ -133,13 +133,14 @@ def test_ragged_input_is_named():
 
 
 # --------------------------------------------------------- 3. LUT table values
-def test_a_table_entry_beyond_float32_is_refused():
+def test_a_table_entry_beyond_float32_is_refused(tmp_path):
     table = lut_grid(3)
     table[1, 1, 1, 0] = 1e39
     with pytest.raises(ValueError, match=r"within \+-1e\+06.*1e\+39"):
         apply_lut(IMAGE, table)
     with pytest.raises(ValueError, match=r"within \+-1e\+06"):
-        write_cube("unused.cube", table)
+        write_cube(tmp_path / "huge.cube", table)
+    assert not (tmp_path / "huge.cube").exists()
 
 
 # ------------------------------------------------------------- 3. Regrainer
