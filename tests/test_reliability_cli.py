@@ -152,3 +152,31 @@ def test_sixteen_bit_apply_to_png_is_refused_before_writing(files, capsys):
     line = error_line(capsys, "apply", "grade.cube", "deep.tif", "-o", "out.png")
     assert "16-bit colour" in line
     assert not (files / "out.png").exists()
+
+
+# ------------------------------------------------------------------ 9. SIGTERM
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM") or os.name != "posix",
+                    reason="POSIX signals")
+def test_sigterm_during_a_command_exits_143_and_leaves_nothing(files, capsys):
+    import signal
+    import threading
+
+    # A late signal (after main returned) must not kill the test run.
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)
+    big = (np.random.default_rng(1).random((60, 60, 3)) * 255).astype(np.uint8)
+    write_image(files / "big.png", big)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        timer.start()
+        # A 3000 x 3000 Sinkhorn fit: about 10 s, so the signal lands in it.
+        status = cli.main([
+            "transfer", "big.png", "big.png", "-o", "out.png", "-m", "sinkhorn",
+            "--param", "n_samples=3000",
+        ])
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert status == 128 + signal.SIGTERM
+    assert "terminated by signal 15" in capsys.readouterr().err
+    assert sorted(path.name for path in files.iterdir() if path.name.startswith(".")) == []
+    assert not (files / "out.png").exists()
