@@ -20,6 +20,7 @@ fitted map becomes a table (:mod:`skcolorot._regular`) that every pixel goes
 through; other data goes through ``_transport`` exactly, in bounded chunks.
 """
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -82,6 +83,16 @@ _FLAT_VARIANCE = (0.5 / 255) ** 2
 _INVERSE_BANDWIDTH = 0.02
 
 
+def _is_flat(points, weights):
+    """Whether the colours have (almost) no spread in some direction."""
+    if len(points) < 4:
+        return True
+    covariance = np.atleast_2d(np.cov(points.T, aweights=weights))
+    if not np.isfinite(covariance).all():
+        return True
+    return bool(np.linalg.eigvalsh(covariance).min() <= _FLAT_VARIANCE)
+
+
 def _check_float_image_range(data):
     """Refuse float images on a 0-255 scale, which clipping would turn white.
 
@@ -110,6 +121,10 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         "clip": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
+
+    # n_samples=None on more pixels than this warns that the fit will be slow
+    # (None: the transport's fit is linear and cheap, or refuses big fits itself).
+    _full_fit_warning_pixels = 1_000_000
 
     # Bound on the float64 temporaries of one chunk of the exact path, in values.
     _chunk_budget = 1 << 22
@@ -210,6 +225,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
         # One generator for the sub-sampling and the transport's own draws.
         rng = check_random_state(self.random_state)
+        self._warn_full_fit(source_data.n_pixels, "X")
+        self._warn_full_fit(target_data.n_pixels, target_name)
         source_colors, source_weights = summarize(source_data, pixel_weights, self.n_samples, rng)
         target_colors, target_weights = summarize(
             target_data, target_weights, self.n_samples, rng
@@ -253,8 +270,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             # are tabulated as they are - unless the source is flat (a grey or
             # one-colour image pins the map on its support only), where the
             # regression below gives a sensible map.
-            spread = np.linalg.eigvalsh(np.atleast_2d(np.cov(points.T, aweights=weights)))
-            smoothness = 0.0 if spread.min() > _FLAT_VARIANCE else _INVERSE_BANDWIDTH
+            smoothness = _INVERSE_BANDWIDTH if _is_flat(points, weights) else 0.0
         if smoothness == 0:
             # The map as it is, tabulated (affine maps: exactly, both ways).
             self.lut_ = self._map_in_chunks(nodes, 1.0, False, False).reshape(size, size, size, 3)
@@ -264,7 +280,12 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 )
                 return
             except NotImplementedError:
-                pass
+                pass  # no inverse map of its own: the regression below
+            except ValueError:
+                # Not invertible (e.g. AffineTransport(reg=0) onto a flat
+                # target): inverse_transform raises the transport's own error.
+                self.inverse_lut_ = None
+                return
         else:
             if weights is None:
                 weights = np.full(len(points), 1.0 / len(points))
@@ -279,6 +300,18 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         self.inverse_lut_ = smooth_map_table(
             graded, points, weights, size, max(smoothness, _INVERSE_BANDWIDTH)
         )
+
+    def _warn_full_fit(self, n_pixels, name):
+        limit = self._full_fit_warning_pixels
+        if self.n_samples is None and limit is not None and n_pixels > limit:
+            warnings.warn(
+                f"n_samples=None fits {type(self).__name__} on all {n_pixels:,} pixels / "
+                f"samples of {name}, which takes minutes and GBs (12 MP: about 2 min and "
+                f"1.6 GB for SlicedTransport); pass n_samples=200_000 to fit on a colour "
+                "histogram (a sub-sample for other data).",
+                UserWarning,
+                stacklevel=5,
+            )
 
     # -------------------------------------------------------------- transform
     def transform(self, X):
@@ -382,6 +415,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         moves each node along the straight line of the working colour space.
         """
         table = self.inverse_lut_ if inverse else self.lut_
+        if table is None:
+            self._inverse_transport(np.full((1, 3), 0.5))  # raises why there is none
+            raise ValueError(f"This {type(self).__name__} has no inverse grade.")
         if clip:
             table = np.clip(table, 0.0, 1.0)
         if t != 1:
@@ -477,6 +513,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
         mapped = self.transform(X)
         target = check_colors(y, "y", n_channels=self.n_features_in_)
+        if self.clip == "auto":
+            _check_float_image_range(target)  # as fit checks its target
         return -sliced_wasserstein(mapped, target.array, sample_weight=sample_weight)
 
     def __getstate__(self):

@@ -27,6 +27,10 @@ __all__ = [
     "summarize",
 ]
 
+# Largest magnitude of a float input: squares and sums of squares must stay far
+# from float64's 1.8e308 (1e300 gave "Eigenvalues did not converge").
+_MAX_MAGNITUDE = 1e100
+
 # Encoded-integer dtypes and the value that stands for 1.0.
 _INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
@@ -211,7 +215,7 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
             f"{name} is a sparse matrix, but sparse input is not supported; pass a "
             "dense array (X.toarray())."
         )
-    array = np.asarray(X)
+    array = _as_array(X, name)
     if not array.dtype.isnative:
         # Big-endian data (FITS, some TIFF readers): same values, native order,
         # so that '>u2' is recognised as uint16 below.
@@ -233,8 +237,18 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
             f"{name} is empty: 0 {what} (shape={array.shape}) while a minimum of 1 "
             "is required."
         )
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinity; all values must be finite.")
+    if array.dtype.kind == "f":
+        # min / max: one pass each and no temporary (isfinite made a bool copy);
+        # NaN propagates through both.
+        low, high = float(array.min()), float(array.max())
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(f"{name} contains NaN or infinity; all values must be finite.")
+        if max(-low, high) > _MAX_MAGNITUDE:
+            raise ValueError(
+                f"{name} has values of magnitude up to {max(-low, high):.3g}; squared "
+                f"distances and covariances of such values overflow float64 (limit "
+                f"{_MAX_MAGNITUDE:g}): scale the features down (e.g. StandardScaler)."
+            )
 
     n_channels, has_alpha = split_alpha(channels, n_channels, is_image, name)
     result = ColorInput(array, name, n_channels, has_alpha)
@@ -246,30 +260,45 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     return result
 
 
+def _as_array(values, name):
+    try:
+        return np.asarray(values)
+    except ValueError as error:
+        # numpy's "inhomogeneous shape after 1 dimensions" names nothing we know.
+        raise ValueError(
+            f"{name} is not a rectangular array (rows of different lengths, or a "
+            f"mix of numbers and sequences): {' '.join(str(error).split()[:12])}..."
+        ) from None
+
+
 def check_sample_weight(sample_weight, n_pixels, name="sample_weight", data_name="X"):
     """Per-sample (per-pixel) weights as float64 ``(n_pixels,)``, or a clear error.
 
     Any shape with ``n_pixels`` values is accepted: ``(n_samples,)``, or an
-    ``(H, W)`` mask (bool or float in [0, 1]) of an image.
+    ``(H, W)`` mask (bool or float in [0, 1]) of an image. The weights are
+    returned divided by their largest value (relative weights are all that
+    matter), so that huge finite ones (1e308) cannot overflow a sum.
     """
     try:
-        weights = np.asarray(sample_weight, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be an array of {n_pixels} numbers (per sample / pixel, or an "
-            f"(H, W) mask), got {type(sample_weight).__name__}."
+        weights = np.asarray(_as_array(sample_weight, name), dtype=np.float64).ravel()
+    except (TypeError, ValueError) as error:
+        if "rectangular" in str(error):
+            raise
+        raise TypeError(
+            f"{name} must be numbers (per sample / pixel, or an (H, W) mask), got "
+            f"{type(sample_weight).__name__} ({' '.join(str(error).split())})."
         ) from None
     if weights.shape[0] != n_pixels:
         raise ValueError(
             f"{name} has {weights.shape[0]} values but {data_name} has {n_pixels} "
             "samples / pixels."
         )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.max() <= 0:
         raise ValueError(
             f"{name} must be {n_pixels} finite, non-negative weights with a "
             "positive sum (not all zero)."
         )
-    return weights
+    return weights / weights.max()
 
 
 def fit_weights(data, sample_weight, name):

@@ -21,6 +21,42 @@ def _weighted_moments(samples, weights):
     return mean, covariance
 
 
+def _check_source_rank(covariance, reg, kind):
+    """With ``reg=0`` a flat source (a direction without spread) leaves the map
+    undefined there: refuse rather than divide by zero. (Any ``reg > 0`` makes
+    the covariance invertible, the map finite.)"""
+    if reg > 0:
+        return
+    variances = np.diag(covariance) if kind == "diag" else np.linalg.eigvalsh(covariance)
+    scale = max(float(np.abs(variances).max()), np.finfo(np.float64).tiny)
+    if variances.min() <= 1e-12 * scale:
+        raise ValueError(
+            f"reg={reg!r} with a source whose colours have (almost) no spread in some "
+            "direction (a flat or gray image): the map is undefined there; use reg > 0 "
+            "(e.g. the default 1e-6)."
+        )
+
+
+def _sqrtm_psd(matrix):
+    eigenvalues, vectors = np.linalg.eigh(matrix)
+    return (vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ vectors.T
+
+
+def _bures_map_psd(source_covariance, target_covariance):
+    """The Bures map of POT's formula, with rounding-size negative eigenvalues at 0."""
+    root = _sqrtm_psd(source_covariance)
+    inverse_root = np.linalg.inv(root)
+    middle = _sqrtm_psd(root @ target_covariance @ root)
+    return inverse_root @ middle @ inverse_root
+
+
+def _inverse_or_none(matrix):
+    singular = np.linalg.svd(matrix, compute_uv=False)
+    if singular.min() <= 1e-12 * max(singular.max(), np.finfo(np.float64).tiny):
+        return None
+    return np.linalg.inv(matrix)
+
+
 class AffineTransport(BaseTransport):
     """Optimal transport between the Gaussian approximations of two distributions.
 
@@ -124,33 +160,56 @@ class AffineTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
+    # Moments are cheap on any number of pixels: no warning for n_samples=None.
+    _full_fit_warning_pixels = None
+
     def _fit_map(self, source, target, source_weights, target_weights, rng):
         ridge = self.reg * np.eye(source.shape[1])
         self.source_mean_, source_cov = _weighted_moments(source, source_weights)
         self.target_mean_, target_cov = _weighted_moments(target, target_weights)
         self.source_covariance_ = source_cov + ridge
         self.target_covariance_ = target_cov + ridge
+        _check_source_rank(self.source_covariance_, self.reg, self.covariance)
         if self.covariance == "diag":
             scale = np.sqrt(np.diag(self.target_covariance_) / np.diag(self.source_covariance_))
             self.matrix_ = np.diag(scale)
         else:
-            matrix, _ = bures_wasserstein_mapping(
-                self.source_mean_,
-                self.target_mean_,
-                self.source_covariance_,
-                self.target_covariance_,
+            # A does not change when both covariances are scaled alike; scaled to
+            # 1, the formula's fourth powers cannot overflow (features of 1e99
+            # gave "Eigenvalues did not converge").
+            scale = max(
+                np.abs(self.source_covariance_).max(),
+                np.abs(self.target_covariance_).max(),
+                np.finfo(np.float64).tiny,
             )
+            source_cov = self.source_covariance_ / scale
+            target_cov = self.target_covariance_ / scale
+            with np.errstate(invalid="ignore"):  # NaN handled just below
+                matrix, _ = bures_wasserstein_mapping(
+                    self.source_mean_, self.target_mean_, source_cov, target_cov
+                )
+            if not np.isfinite(matrix).all():
+                # POT's sqrtm takes the root of eigenvalues as they come: a singular
+                # covariance (reg=0, a flat target) has some of -1e-20, hence NaN.
+                matrix = _bures_map_psd(source_cov, target_cov)
             # sqrtm may leave an imaginary dust and asymmetry of rounding size.
             matrix = np.real(matrix)
             self.matrix_ = (matrix + matrix.T) / 2
         self.offset_ = self.target_mean_ - self.source_mean_ @ self.matrix_
-        # Inverse precomputed: A is symmetric positive definite thanks to ``reg``.
-        self._inverse_matrix = np.linalg.inv(self.matrix_)
+        # Inverse precomputed: A is symmetric positive definite thanks to ``reg``;
+        # with reg=0 and a flat target it is singular and there is no inverse.
+        self._inverse_matrix = _inverse_or_none(self.matrix_)
 
     def _transport(self, Z):
         return Z @ self.matrix_ + self.offset_
 
     def _inverse_transport(self, Z):
+        if self._inverse_matrix is None:
+            raise ValueError(
+                "this AffineTransport has no inverse: the target's colours span fewer "
+                "dimensions than the source's (reg=0), so the map is not one-to-one; "
+                "fit with reg > 0 (e.g. the default 1e-6) to invert it."
+            )
         return (Z - self.offset_) @ self._inverse_matrix
 
     def _map_cost_per_row(self):

@@ -8,10 +8,13 @@
     skcolorot batch REF IN... -o OUTDIR      one grade, fitted once, for many images
     skcolorot demo -o OUT.png                the bundled example
 
-Exit status: 0 on success; 2 on bad usage or bad input, with a one-line
-``skcolorot: error: ...`` on stderr and no traceback; 130 on Ctrl-C. No command
-replaces an existing file without ``--overwrite``, and every file is written to a
-temporary name and moved into place, so a failure never leaves half a file.
+Exit status: 0 on success; 2 on bad usage or bad input (running out of memory
+included), with a one-line ``skcolorot: error: ...`` on stderr and no traceback;
+130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP (each removes its temporary files).
+No command replaces an existing file without ``--overwrite``, none writes over
+one of its own inputs, nor over anything but a regular file (an output that is a
+symbolic link is written through), and every file is written to a temporary name
+and moved into place, so a failure never leaves half a file.
 """
 
 import argparse
@@ -23,7 +26,16 @@ import warnings
 import numpy as np
 
 from . import __version__
-from ._io import atomic_path, check_output_path, read_image, write_image
+from ._io import (
+    Terminated,
+    atomic_path,
+    check_image_format,
+    check_not_inputs,
+    check_output_path,
+    read_image,
+    terminate_as_interrupt,
+    write_image,
+)
 from ._transfer import METHODS, make_transport
 from .batch import outputs_in_directory
 from .color import COLOR_SPACES
@@ -146,6 +158,11 @@ def _transport_from(args):
     """The unfitted transport of ``--method``, ``--param`` and the named options."""
     params = {}
     for key, value in args.param:
+        if key == "method":
+            raise UsageError(
+                "--param method=... is not a transport parameter; choose the transport "
+                "with --method (the --regrain filter takes no --param)"
+            )
         if key in params:
             raise UsageError(f"--param {key} given twice")
         params[key] = value
@@ -281,10 +298,12 @@ def _references(args, transport):
 
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
+    check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
     check_output_path(args.output, overwrite=args.overwrite)
     if args.lut_out:
         _check_cube_path(args.lut_out, args.overwrite)
     source = _read_source(args.source)
+    check_image_format(args.output, source.dtype, source.shape[-1])  # before the fit
     transport = _transport_from(args)
     transport.fit(source, _references(args, transport))
     write_image(args.output, _grade(transport, source, args.regrain), overwrite=args.overwrite)
@@ -299,6 +318,7 @@ def _cmd_transfer(args):
 
 
 def _cmd_lut(args):
+    check_not_inputs([args.source, *args.reference], [args.output])
     _check_cube_path(args.output, args.overwrite)
     source = _read_source(args.source)
     transport = _transport_from(args)
@@ -311,16 +331,20 @@ def _cmd_apply(args):
     table = read_cube(args.lut)
     _check_inputs(args.inputs)
     outputs = _output_paths(args.inputs, args.output, directory=False)
+    check_not_inputs([args.lut, *args.inputs], outputs)
     _prepare_outputs(outputs, args.overwrite)
     pairs = list(zip(args.inputs, outputs, strict=True))
     enabled = _show_progress(args, len(pairs))
     for path, output in _progress(pairs, len(pairs), "applying", enabled):
-        write_image(output, apply_lut(read_image(path), table), overwrite=args.overwrite)
+        image = read_image(path)
+        check_image_format(output, image.dtype, image.shape[-1])
+        write_image(output, apply_lut(image, table), overwrite=args.overwrite)
 
 
 def _cmd_batch(args):
     _check_inputs([args.reference, *args.inputs])
     outputs = _output_paths(args.inputs, args.output, directory=True)
+    check_not_inputs([args.reference, *args.inputs], [*outputs, *filter(None, [args.lut_out])])
     if args.lut_out:
         _check_cube_path(args.lut_out, args.overwrite)
     _prepare_outputs(outputs, args.overwrite)
@@ -388,7 +412,8 @@ examples:
   ffmpeg -i clip.mp4 -vf lut3d=grade.cube graded.mp4
 
 Exit status: 0 on success, 2 on bad usage or input (one line on stderr),
-130 on Ctrl-C. Existing files are replaced only with --overwrite.
+130 on Ctrl-C, 143 on SIGTERM. Existing files are replaced only with
+--overwrite; inputs and non-regular files (devices, FIFOs) never.
 """
 
 _METHOD_HELP = (
@@ -673,6 +698,12 @@ def build_parser():
 
 # --------------------------------------------------------------------------- main
 def _error_message(error):
+    if isinstance(error, MemoryError):
+        detail = f" ({_one_line(error)})" if str(error) else ""
+        return (
+            f"out of memory{detail}; use smaller images, a smaller --size / --lut-size, "
+            "or --param n_samples=... lower"
+        )
     if isinstance(error, FileExistsError):
         return f"{error.filename}: already exists; pass --overwrite to replace it"
     if isinstance(error, OSError) and error.filename is not None:
@@ -691,9 +722,10 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 on bad usage or input, 130 when interrupted.
+        0 on success, 2 on bad usage or input, 130 when interrupted, 128 + the
+        signal's number on SIGTERM / SIGHUP.
     """
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), terminate_as_interrupt():
         warnings.showwarning = _show_warning
         try:
             args = build_parser().parse_args(argv)
@@ -702,10 +734,13 @@ def main(argv=None):
         except SystemExit as exit_request:  # --help, --version
             code = exit_request.code
             return code if isinstance(code, int) else 0 if code is None else 1
+        except Terminated as signal_received:  # SIGTERM / SIGHUP: as Ctrl-C
+            sys.stderr.write(f"\n{PROG}: terminated by signal {signal_received.signum}\n")
+            return 128 + signal_received.signum
         except KeyboardInterrupt:
             sys.stderr.write(f"\n{PROG}: interrupted\n")
             return EXIT_INTERRUPTED
-        except (UsageError, OSError, ValueError, TypeError, ImportError) as error:
+        except (UsageError, OSError, ValueError, TypeError, ImportError, MemoryError) as error:
             sys.stderr.write(f"{PROG}: error: {_error_message(error)}\n")
             return EXIT_USAGE
 

@@ -33,6 +33,12 @@ __all__ = ["Regrainer", "regrain"]
 # full-colour guide (whose eps acts on a sum of three variances, so ~3x larger),
 # at less than half the cost on 12 MP.
 _LUMA = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
+# Smallest eps / smoothness: the filters run in float32, where an eps of 1e-20
+# turned flat regions black and 1e-38 (or smoothness 1e-38) gave NaN. Below these
+# nothing changes any more (eps under a 16-bit level squared; smoothness 1e-6
+# already keeps every edge).
+_MIN_EPS = 1e-10
+_MIN_SMOOTHNESS = 1e-6
 # Pitié's schedule: Jacobi iterations at the finest, then each coarser, level.
 _PITIE_ITERATIONS = (4, 16, 32, 64, 64, 64)
 
@@ -519,8 +525,8 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     eps : float, default=0.03
         Regularisation of the guided filter, in squared ``[0, 1]`` units: windows
         whose guide variance is well below ``eps`` get a plain colour shift (the
-        source's grain), well above it keep the transport's edges.
-        ``method="guided"`` only.
+        source's grain), well above it keep the transport's edges. At least
+        1e-10. ``method="guided"`` only.
     guide : {"luminance", "color"}, default="luminance"
         Guide the filter by the source's luminance or by all its channels. The
         colour guide also sees edges between colours of equal brightness, at
@@ -534,8 +540,8 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         makes the grid smooths a little more. ``"auto"`` takes
         ``max(1, radius // 2)``. ``method="guided"`` only.
     smoothness : float, default=1.0
-        Pitié's smoothness: larger keeps fewer of the transport's edges.
-        ``method="pitie"`` only.
+        Pitié's smoothness: larger keeps fewer of the transport's edges. At
+        least 1e-6. ``method="pitie"`` only.
 
     Attributes
     ----------
@@ -586,11 +592,11 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "method": [StrOptions({"guided", "pitie"})],
         "radius": [Interval(Integral, 1, None, closed="left")],
-        "eps": [Interval(Real, 0, None, closed="neither")],
+        "eps": [Interval(Real, _MIN_EPS, None, closed="left")],
         "guide": [StrOptions({"luminance", "color"})],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "subsample": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "smoothness": [Interval(Real, 0, None, closed="neither")],
+        "smoothness": [Interval(Real, _MIN_SMOOTHNESS, None, closed="left")],
     }
 
     def __init__(

@@ -28,6 +28,18 @@ _EPS_DECAY = 0.25
 # arrays, so 10^8 entries is already several GB; n_samples=None on a photograph
 # would otherwise try to allocate terabytes.
 _MAX_PLAN_ENTRIES = 10**8
+# ... and by memory: the solver's peak is about this many float64 n x m arrays
+# (cost, kernel, logsumexp temporaries): measured 8.1 at 3000 x 3000 (558 MB,
+# 10 s), and 10000 x 10000 took 6.5 GB. The budget keeps the fit within 2 GiB.
+_PLAN_COPIES = 8
+_MAX_SOLVER_BYTES = 2 * 2**30
+# Costs are resolved to float64's relative precision (1e-16 of the largest): with
+# reg below this fraction of it, exp((f + g - cost) / reg) is rounding noise, and
+# far below it NaN (magnitude-1e12 features at the default reg gave a 100 % NaN
+# transform; at 1e-7 the solver already stops converging).
+_MIN_RELATIVE_REG = 1e-12
+_MAX_LEVELS = 64
+_MIN_RELATIVE_WEIGHT = 1e-12
 
 
 def _log_half_steps(f, g, log_a, log_b, cost, eps):
@@ -133,11 +145,26 @@ def sinkhorn_potentials(a, b, cost, reg, *, max_iter=1000, tol=1e-5):
     >>> bool(np.allclose(plan.sum(1), 0.2))
     True
     """
+    cost_max = float(np.max(np.abs(cost)))
+    if not np.isfinite(cost_max):
+        raise ValueError(
+            "the cost matrix is not finite: squared distances overflow float64 (features "
+            "of magnitude above ~1e154); scale the features down (e.g. StandardScaler)."
+        )
+    if reg < _MIN_RELATIVE_REG * cost_max:
+        raise ValueError(
+            f"reg={reg!r} is too small for costs up to {cost_max:.3g} (features of "
+            f"magnitude ~{cost_max ** 0.5:.2g}): below {_MIN_RELATIVE_REG:g} x the largest "
+            "cost, float64 rounding swamps the kernel exp(-cost / reg) and the map "
+            f"degenerates (NaN); raise reg to at least {_MIN_RELATIVE_REG * cost_max:.3g} "
+            "or scale the features down (e.g. StandardScaler)."
+        )
     f = np.zeros(len(a))
     g = np.zeros(len(b))
-    eps = max(reg, float(cost.max()) * 0.1)
+    eps = max(reg, cost_max * 0.1)
     levels = []
-    while eps > reg:
+    # At most log(1 / _MIN_RELATIVE_REG) / log(4), about 23 levels; bounded anyway.
+    while eps > reg and len(levels) < _MAX_LEVELS:
         levels.append(eps)
         eps *= _EPS_DECAY
     for eps in levels:
@@ -163,9 +190,12 @@ class SinkhornTransport(BaseTransport):
         Entropic regularisation epsilon, in units of squared distance of the
         working colour space (RGB in [0, 1]; CIELab / 100; Oklab). Smaller is
         closer to exact OT (sharper, noisier); larger blurs the map towards the
-        target mean. Must be > 0.
+        target mean. Must be > 0, and at least 1e-12 times the largest squared
+        distance between the samples (below, float64 cannot resolve the plan).
     n_samples : int, default=1000
-        Number of colours drawn from the source and from the target.
+        Number of colours drawn from the source and from the target. The solver
+        holds about eight ``n x m`` float64 arrays; fits that would need more
+        than 2 GiB (``n_samples`` above about 5800) are refused.
     max_iter : int, default=1000
         Sinkhorn iterations at the final ``reg``.
     tol : float, default=1e-4
@@ -263,20 +293,27 @@ class SinkhornTransport(BaseTransport):
         self.clip = clip
         self.random_state = random_state
 
+    # n_samples=None on a big image hits the memory guard below instead.
+    _full_fit_warning_pixels = None
+
     def _fit_map(self, source, target, source_weights, target_weights, rng):
         n, m = len(source), len(target)
-        if n * m > _MAX_PLAN_ENTRIES:
+        needed = _PLAN_COPIES * 8 * n * m
+        if n * m > _MAX_PLAN_ENTRIES or needed > _MAX_SOLVER_BYTES:
+            largest = int((_MAX_SOLVER_BYTES / (_PLAN_COPIES * 8)) ** 0.5)
             raise ValueError(
-                f"SinkhornTransport would fit a {n} x {m} plan ({8 * n * m / 2**30:.0f} GB "
-                f"per matrix); lower n_samples (now {self.n_samples!r}) so that "
-                f"n_samples**2 <= {_MAX_PLAN_ENTRIES:.0e}."
+                f"SinkhornTransport would fit a {n} x {m} plan, which needs about "
+                f"{needed / 2**30:.1f} GiB of memory (and minutes); lower n_samples (now "
+                f"{self.n_samples!r}) to at most {largest} for equal-size samples."
             )
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
         b = np.full(m, 1.0 / m) if target_weights is None else target_weights
-        keep = a > 0
-        source, a = source[keep], a[keep]
-        keep = b > 0
-        target, b = target[keep], b[keep]
+        # Weights below 1e-12 of the largest carry no measurable mass, but their
+        # logarithms (-745 for a subnormal 1e-320) turned the kernel into NaN.
+        keep = a > a.max() * _MIN_RELATIVE_WEIGHT
+        source, a = source[keep], a[keep] / a[keep].sum()
+        keep = b > b.max() * _MIN_RELATIVE_WEIGHT
+        target, b = target[keep], b[keep] / b[keep].sum()
         f, g, n_iter, error = sinkhorn_potentials(
             a, b, dist(source, target), self.reg, max_iter=self.max_iter, tol=self.tol
         )

@@ -1,0 +1,182 @@
+"""Reliability of the command line (issue 19, items 1, 2, 3, 6, 10): every
+command refuses to write over its own inputs or anything but a regular file,
+checks its outputs before the work, and fails with exit status 2 and one line.
+
+Run in-process through ``cli.main`` (the subprocess contract is pinned in
+tests/test_cli.py): each case costs milliseconds.
+"""
+
+import os
+
+import numpy as np
+import pytest
+from test_reliability_files import bomb_png
+
+from skcolorot import cli, write_cube
+from skcolorot._io import read_image, write_image
+from skcolorot.lut import lut_grid
+
+RNG = np.random.default_rng(0)
+SOURCE = (RNG.random((12, 12, 3)) * 255).astype(np.uint8)
+REFERENCE = (RNG.random((10, 10, 3)) * 180).astype(np.uint8)
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    write_image(tmp_path / "src.png", SOURCE)
+    write_image(tmp_path / "ref.png", REFERENCE)
+    write_cube(tmp_path / "grade.cube", lut_grid(3) ** 0.8)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for index in range(2):
+        write_image(frames / f"f{index}.png", SOURCE[:, ::-1] if index else SOURCE)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def error_line(capsys, *argv):
+    status = cli.main([str(arg) for arg in argv])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skcolorot: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def snapshot(directory):
+    return {
+        path: (path.stat().st_size, path.read_bytes())
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+# ------------------------------------------------------ 2. inputs are not outputs
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "grade.cube", "frames/f0.png", "frames/f1.png", "-o", "frames/"],
+        ["apply", "grade.cube", "src.png", "-o", "src.png"],
+        ["apply", "grade.cube", "src.png", "-o", "./frames/../src.png"],
+        ["transfer", "src.png", "ref.png", "-o", "ref.png", "-m", "affine"],
+        ["transfer", "src.png", "ref.png", "-o", "out.png", "--lut-out", "./ref.png"],
+        ["lut", "src.png", "grade.cube", "-o", "grade.cube", "-m", "affine"],
+        ["batch", "ref.png", "frames/f0.png", "frames/f1.png", "-o", "frames", "-m", "affine"],
+    ],
+    ids=["apply-dir", "apply-file", "apply-alias", "transfer", "transfer-lut", "lut", "batch"],
+)
+def test_no_command_writes_over_its_inputs(files, capsys, argv):
+    before = snapshot(files)
+    line = error_line(capsys, *argv, "--overwrite")
+    assert "is also an input" in line
+    assert snapshot(files) == before
+
+
+# ------------------------------------------- 1. only regular files, links through
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_output_is_refused_with_overwrite(files, capsys):
+    os.mkfifo(files / "pipe.png")
+    line = error_line(capsys, "apply", "grade.cube", "src.png", "-o", "pipe.png", "--overwrite")
+    assert "FIFO, not a regular file" in line
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX symlinks")
+def test_overwrite_writes_through_an_output_symlink(files, capsys):
+    write_image(files / "real.png", REFERENCE)
+    (files / "link.png").symlink_to(files / "real.png")
+    status = cli.main(["apply", "grade.cube", "src.png", "-o", "link.png", "--overwrite"])
+    assert status == 0, capsys.readouterr().err
+    assert (files / "link.png").is_symlink()
+    assert read_image(files / "real.png").shape == SOURCE.shape
+
+
+# ------------------------------------------- 6. decompression bombs, memory errors
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["transfer", "bomb.png", "ref.png", "-o", "out.png", "-m", "affine"],
+        ["lut", "src.png", "bomb.png", "-o", "out.cube", "-m", "affine"],
+        ["apply", "grade.cube", "bomb.png", "-o", "out.png"],
+        ["batch", "ref.png", "bomb.png", "-o", "outdir", "--fit-on", "first", "-m", "affine"],
+    ],
+    ids=["transfer", "lut", "apply", "batch"],
+)
+def test_a_decompression_bomb_is_one_line_in_every_command(files, capsys, argv):
+    bomb_png(files / "bomb.png")
+    line = error_line(capsys, *argv)
+    assert "bomb.png: refused as a possible decompression bomb" in line
+    assert not (files / "out.png").exists() and not (files / "out.cube").exists()
+
+
+def test_memory_error_is_one_line(files, capsys):
+    # A real MemoryError: numpy refuses the 426 PiB of slices before allocating.
+    line = error_line(
+        capsys, "transfer", "src.png", "ref.png", "-o", "out.png",
+        "--param", "n_slices=1000000000000000",
+    )
+    assert line.startswith("skcolorot: error: out of memory (Unable to allocate")
+    assert not (files / "out.png").exists()
+
+
+# -------------------------------------------------- 3, 10. clear errors, up front
+def test_a_cube_entry_beyond_float32_is_refused(files, capsys):
+    text = (files / "grade.cube").read_text().replace("0.000000 0.000000 0.000000", "1e39 0 0", 1)
+    (files / "huge.cube").write_text(text)
+    line = error_line(capsys, "apply", "huge.cube", "src.png", "-o", "out.png")
+    assert "huge.cube, line 4: value out of range" in line
+
+
+def test_param_method_is_named(files, capsys):
+    line = error_line(
+        capsys, "transfer", "src.png", "ref.png", "-o", "out.png", "--regrain",
+        "--param", "method=pitie",
+    )
+    assert "--param method=... is not a transport parameter" in line
+
+
+def test_sixteen_bit_to_png_is_refused_before_the_fit(files, capsys):
+    pytest.importorskip("tifffile")
+    write_image(files / "deep.tif", SOURCE.astype(np.uint16) * 257)
+    # n_samples=1 would fail the fit: the format error must come first.
+    line = error_line(
+        capsys, "transfer", "deep.tif", "ref.png", "-o", "out.png", "-m", "affine",
+        "--param", "n_samples=1",
+    )
+    assert "out.png: PNG cannot hold a 16-bit colour image" in line
+
+
+def test_sixteen_bit_apply_to_png_is_refused_before_writing(files, capsys):
+    pytest.importorskip("tifffile")
+    write_image(files / "deep.tif", SOURCE.astype(np.uint16) * 257)
+    line = error_line(capsys, "apply", "grade.cube", "deep.tif", "-o", "out.png")
+    assert "16-bit colour" in line
+    assert not (files / "out.png").exists()
+
+
+# ------------------------------------------------------------------ 9. SIGTERM
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM") or os.name != "posix",
+                    reason="POSIX signals")
+def test_sigterm_during_a_command_exits_143_and_leaves_nothing(files, capsys):
+    import signal
+    import threading
+
+    # A late signal (after main returned) must not kill the test run.
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)
+    big = (np.random.default_rng(1).random((60, 60, 3)) * 255).astype(np.uint8)
+    write_image(files / "big.png", big)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        timer.start()
+        # A 3000 x 3000 Sinkhorn fit: about 10 s, so the signal lands in it.
+        status = cli.main([
+            "transfer", "big.png", "big.png", "-o", "out.png", "-m", "sinkhorn",
+            "--param", "n_samples=3000",
+        ])
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert status == 128 + signal.SIGTERM
+    assert "terminated by signal 15" in capsys.readouterr().err
+    assert sorted(path.name for path in files.iterdir() if path.name.startswith(".")) == []
+    assert not (files / "out.png").exists()
