@@ -139,7 +139,7 @@ class GMMTransport(BaseTransport):
         mixture fits (``None``: use all). Five components are well estimated
         from 5 000 colours; 10 000 gave no better fidelity on china.jpg ->
         flower.jpg at twice the fit time.
-    smoothness : float, default=0.03
+    smoothness : float, default=0.02
         Width (standard deviation, in [0, 1] RGB units) of the kernel that
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
@@ -230,7 +230,7 @@ class GMMTransport(BaseTransport):
         t=1.0,
         n_samples=5_000,
         lut_size=33,
-        smoothness=0.03,
+        smoothness=0.02,
         clip="auto",
         random_state=None,
     ):
