@@ -370,6 +370,12 @@ def summarize(data, sample_weight, n_points, rng):
     weights : ndarray of shape (k,) or None
         Non-negative, summing to one; ``None`` for equal weights.
     """
+    if sample_weight is not None and n_points is not None and data.n_pixels > n_points:
+        # A mask: what counts is how many pixels it keeps, as for a crop.
+        kept = np.flatnonzero(sample_weight)
+        if len(kept) <= n_points:
+            colors, weights = data.colors(kept), sample_weight[kept]
+            return colors, weights / weights.sum()
     if n_points is None or data.n_pixels <= n_points:
         colors, weights = data.colors(), sample_weight
     elif data.is_color:

@@ -69,11 +69,62 @@ def test_regrain_raises_structure(small_pair):
     pytest.importorskip("skcolorot.regrain")
     source, target = small_pair
     method = "sliced" if _has("sliced") else "sinkhorn"
-    plain = transfer(source, target, method=method)
-    regrained = transfer(source, target, method=method, regrain=True)
+    plain = transfer(source, target, method=method, regrain=False)
+    regrained = transfer(source, target, method=method)  # regrained by default
     assert regrained.shape == source.shape and regrained.dtype == source.dtype
     assert luminance_ssim(regrained, source) > luminance_ssim(plain, source) + 0.1
     assert color_fidelity(regrained, target, source) < 0.6
+    # Rounds of re-transport and regrain bring the colours closer.
+    once = transfer(source, target, method=method, rounds=1)
+    assert color_fidelity(regrained, target, source) < color_fidelity(once, target, source)
+    # The affine map adds no grain: not regrained unless asked.
+    np.testing.assert_array_equal(
+        transfer(source, target, method="affine"),
+        transfer(source, target, method="affine", regrain=False),
+    )
+
+
+def test_strength_luminance_and_masks(small_pair):
+    from skimage.color import rgb2lab
+
+    source, target = small_pair
+    full = transfer(source, target, regrain=False).astype(float)
+    half = transfer(source, target, regrain=False, t=0.5).astype(float)
+    np.testing.assert_allclose(half, (source + full) / 2, atol=1)
+    chroma_only = transfer(source, target, regrain=False, luminance=0.0)
+    lightness = rgb2lab(chroma_only)[..., 0] - rgb2lab(source)[..., 0]
+    assert np.abs(lightness).mean() < 1.0  # (gamut clipping aside)
+    assert np.abs(chroma_only.astype(float) - source).mean() > 5
+    mask = np.zeros(source.shape[:2])
+    mask[:, : source.shape[1] // 2] = 1.0
+    masked = transfer(source, target, mask=mask)
+    np.testing.assert_array_equal(masked[:, source.shape[1] // 2 :], source[:, source.shape[1] // 2 :])
+    assert np.abs(masked[:, : source.shape[1] // 2].astype(float) - source[:, : source.shape[1] // 2]).mean() > 5
+    region = np.zeros(target.shape[:2], bool)
+    region[: target.shape[0] // 3] = True
+    from_region = transfer(source, target, regrain=False, target_mask=region)
+    from_crop = transfer(source, target[: target.shape[0] // 3], regrain=False)
+    # (weighted and unweighted quantiles place their knots a hair apart)
+    assert np.abs(from_region.astype(int) - from_crop).max() <= 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"mask": np.ones((3, 3))}, "mask must have the image's shape"),
+        ({"mask": np.full((107, 160), 2.0)}, "mask must hold finite values in"),
+        ({"mask": np.full((107, 160), np.nan)}, "mask must hold finite values in"),
+        ({"luminance": 1.5}, "luminance must be a number"),
+        ({"t": -0.1}, "t must be a number"),
+        ({"rounds": 0}, "rounds must be an integer"),
+        ({"regrain": "yes"}, "regrain must be"),
+        ({"target_mask": np.zeros((27, 40))}, "target_weight has 1080 values"),
+    ],
+)
+def test_bad_controls_are_named(kwargs, message, small_pair):
+    source, target = small_pair
+    with pytest.raises(ValueError, match=message):
+        transfer(source, target, **kwargs)
 
 
 def test_regrain_params_need_regrain(small_pair):
