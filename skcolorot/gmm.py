@@ -6,6 +6,7 @@ import numpy as np
 from ot.gaussian import bures_wasserstein_mapping
 from ot.gmm import gmm_ot_plan
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -255,6 +256,14 @@ class GMMTransport(BaseTransport):
                 f"{parameter}={n_components} is larger than the number of {side} "
                 f"samples ({len(samples)}); lower {parameter}."
             )
+        # EM on a few thousand colours is many tiny BLAS calls and a k-means
+        # start in OpenMP: thread pools only add overhead there (12 MP fit on
+        # 2 cores measured 3.7-5.2 s with the default pools, 1.8-2.3 s with one
+        # thread), and oversubscribe a machine already busy.
+        with threadpool_limits(limits=1):
+            return self._fit_mixture(samples, n_components)
+
+    def _fit_mixture(self, samples, n_components):
         return GaussianMixture(
             n_components,
             covariance_type=self.covariance_type,

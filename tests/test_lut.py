@@ -181,12 +181,9 @@ def test_uint8_with_table_within_pillow_limits_uses_pillow(monkeypatch):
 
     monkeypatch.setattr(lut_module, "_apply_numpy", fail)
     apply_lut(random_image((4, 4, 3), np.uint8), lut_grid(65), interpolation="trilinear")
-    # Tetrahedral: through Pillow on the table resampled to 65 nodes, for an image
-    # large enough to pay for it and a table smooth enough to stay exact.
-    apply_lut(random_image((1200, 1500, 3), np.uint8), lut_grid(33) ** 1.2)
 
 
-def test_tetrahedral_matches_a_direct_formula_and_pillow_stays_within_a_level():
+def test_tetrahedral_matches_a_direct_formula_and_dtypes_agree():
     rng = np.random.default_rng(0)
     table = np.clip(lut_grid(17) ** 1.3 + 0.05 * np.sin(6 * lut_grid(17)), 0, 1)
     colors = rng.random((500, 3))
@@ -203,10 +200,10 @@ def test_tetrahedral_matches_a_direct_formula_and_pillow_stays_within_a_level():
             value = value + weight * table[tuple(corner)]
         expected[i] = value
     np.testing.assert_allclose(lut_module.interpolate_tetrahedral(colors, table), expected, atol=1e-12)
-    image = random_image((1200, 1500, 3), np.uint8)
-    fast = apply_lut(image, table).astype(int)
+    image = random_image((60, 70, 3), np.uint8)
+    as_uint8 = apply_lut(image, table).astype(int)
     exact = np.rint(apply_lut(image.astype(np.float64) / 255, table) * 255)
-    assert np.abs(fast - exact).max() <= 1
+    assert np.abs(as_uint8 - exact).max() <= 1
 
 
 def test_tetrahedral_refines_exactly_onto_a_grid_with_halved_cells():
