@@ -1,20 +1,26 @@
 """Reading and writing image files for the command line: Pillow, with tifffile for
-16-bit colour TIFF (which Pillow reduces to 8 bits), and atomic, no-clobber writes.
+16-bit colour TIFF and OpenCV (when installed) for 16-bit colour PNG, both of which
+Pillow reduces to 8 bits; atomic, no-clobber writes; ICC profile and EXIF kept.
 
 Conventions:
 
 * :func:`read_image` returns ``uint8`` or ``uint16`` arrays of shape ``(H, W, 3)``
-  or ``(H, W, 4)`` (RGBA), upright (the EXIF orientation applied).
+  or ``(H, W, 4)`` (RGBA), upright (the EXIF orientation applied). With
+  ``metadata=True`` it also returns an :class:`ImageMetadata`: the embedded ICC
+  profile (bytes), the EXIF block (orientation reset, since the pixels are now
+  upright), the file's bit depth and whether it was a grayscale file.
 * **Grayscale files are read as RGB**, the gray value repeated in the three
-  channels (gray + alpha as RGBA). As a reference, a gray image makes the result
-  monochrome; as the source of a fit it gives the transport nothing to learn off
-  the gray axis, so the command line refuses it there (``apply`` takes it).
-* 16 bits are kept for TIFF (any channel count) and grayscale PNG. Pillow reads
-  16-bit *colour* PNG at 8 bits; :func:`read_image` warns when that happens.
+  channels (gray + alpha as RGBA).
+* 16 bits are kept for TIFF (any channel count), grayscale PNG and, with OpenCV
+  installed (``pip install opencv-python-headless``), colour PNG. Without OpenCV a
+  16-bit colour PNG is read at 8 bits with a warning.
 * :func:`write_image` picks the format from the extension, writes a temporary file
   in the destination's directory and moves it into place, so a failure or a
   Ctrl-C never leaves a half-written file; it refuses to replace an existing file
-  unless ``overwrite=True``.
+  unless ``overwrite=True``. A 16-bit image written to a format that holds only
+  8 bits (JPEG, WebP, ...) is converted down with a :class:`BitDepthNote`; ICC
+  profile and EXIF are written where the format carries them (JPEG, PNG, WebP,
+  TIFF; EXIF is not written to 16-bit TIFF).
 """
 
 import errno
@@ -22,18 +28,70 @@ import os
 import struct
 import tempfile
 import warnings
+import zlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["atomic_path", "check_output_path", "read_image", "write_image"]
+__all__ = [
+    "BitDepthNote",
+    "ImageMetadata",
+    "atomic_path",
+    "check_output_path",
+    "can_hold_16_bits",
+    "read_image",
+    "to_16_bits",
+    "to_8_bits",
+    "write_image",
+]
 
 _TIFF_EXTENSIONS = (".tif", ".tiff")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Pillow modes of 16-bit grayscale data.
 _GRAY16_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 _JPEG_QUALITY = 95  # Pillow's default of 75 visibly degrades a colour grade
+_JPEG_SUBSAMPLING = ("4:4:4", "4:2:2", "4:2:0")
+# Formats whose Pillow writer takes ``icc_profile=`` and ``exif=``.
+_METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")
+# EXIF tags that describe the pixel layout of the file they came from (a TIFF's
+# strips, sizes, sample format, its own ICC tag): not carried to another file.
+_LAYOUT_TAGS = frozenset(
+    (0x0100, 0x0101, 0x0102, 0x0103, 0x0106, 0x0111, 0x0115, 0x0116, 0x0117, 0x011C,
+     0x0140, 0x0142, 0x0143, 0x0144, 0x0145, 0x0152, 0x0153, 0x0201, 0x0202, 0x8773)
+)
+_ORIENTATION = 0x0112
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+
+
+class BitDepthNote(UserWarning):
+    """Issued when an image is written at fewer bits than it has (16 -> 8)."""
+
+
+@dataclass(frozen=True)
+class ImageMetadata:
+    """What :func:`read_image` found around the pixels of a file.
+
+    Attributes
+    ----------
+    icc_profile : bytes or None
+        The embedded ICC profile, None when the file has none (untagged).
+    exif : bytes or None
+        The EXIF block, orientation reset to upright; None when absent.
+    bit_depth : int
+        Bits per sample of the array read (8 or 16).
+    grayscale : bool
+        The file held gray (or gray + alpha) samples, expanded to RGB(A).
+    file_format : str
+        Pillow's name of the format (``"PNG"``, ``"JPEG"``, ``"TIFF"``, ...).
+    """
+
+    icc_profile: bytes | None = None
+    exif: bytes | None = None
+    bit_depth: int = 8
+    grayscale: bool = False
+    file_format: str = ""
 
 
 def _file_error(path):
@@ -43,19 +101,23 @@ def _file_error(path):
     return FileNotFoundError(errno.ENOENT, "no such file", path)
 
 
-def read_image(path):
+def read_image(path, *, metadata=False):
     """Read an image file as a uint8 or uint16 RGB(A) array.
 
     Parameters
     ----------
     path : str or path-like
         Any format Pillow reads (PNG, JPEG, TIFF, WebP, BMP, ...).
+    metadata : bool, default=False
+        Also return the file's :class:`ImageMetadata` (ICC profile, EXIF, ...).
 
     Returns
     -------
     image : ndarray of shape (H, W, 3) or (H, W, 4), dtype uint8 or uint16
         RGB, or RGBA when the file has transparency. Grayscale is expanded to RGB;
         palette, CMYK and YCbCr images are converted to RGB by Pillow.
+    info : ImageMetadata
+        Only when ``metadata=True``.
 
     Raises
     ------
@@ -68,16 +130,37 @@ def read_image(path):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise _file_error(path)
+    image, info = _read(path)
+    return (image, info) if metadata else image
+
+
+def _read(path):
+    icc_profile, exif, orientation, file_format, gray_file = _read_metadata(path)
+    image = None
     if path.lower().endswith(_TIFF_EXTENSIONS):
         image = _read_tiff(path)
-        if image is not None:
-            return image
+    elif file_format == "PNG" and not gray_file and _png_bit_depth(path) == 16:
+        image = _read_png16(path)
+    if image is not None:
+        image = _orient(image, orientation)
+    else:
+        image = _read_pillow(path, file_format)
+    info = ImageMetadata(
+        icc_profile=icc_profile,
+        exif=exif,
+        bit_depth=8 * image.dtype.itemsize,
+        grayscale=gray_file,
+        file_format=file_format or "",
+    )
+    return image, info
+
+
+def _read_pillow(path, file_format):
     try:
         with Image.open(path) as opened:
             opened.load()
             image = ImageOps.exif_transpose(opened)
             image.load()
-            file_format = opened.format
     except UnidentifiedImageError:
         raise ValueError(f"{path}: not an image file that Pillow can read.") from None
     except (OSError, SyntaxError, ValueError) as error:
@@ -85,11 +168,72 @@ def read_image(path):
         raise ValueError(f"{path}: cannot decode the image ({error}).") from None
     if file_format == "PNG" and image.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
         warnings.warn(
-            f"{path}: 16-bit colour PNG read at 8 bits (Pillow's limit); save it as "
-            "16-bit TIFF to keep 16 bits.",
-            stacklevel=2,
+            f"{path}: 16-bit colour PNG read at 8 bits (Pillow's limit); install "
+            "opencv-python-headless to keep 16 bits.",
+            stacklevel=3,
         )
     return _pillow_to_array(image, path)
+
+
+def _read_metadata(path):
+    """(icc_profile, exif, orientation, format, grayscale) without decoding pixels;
+    all None / False when Pillow cannot open the file (the pixel reader explains)."""
+    try:
+        with Image.open(path) as opened:
+            icc_profile = opened.info.get("icc_profile") or None
+            exif = opened.getexif()
+            file_format = opened.format
+            gray = opened.mode in ("1", "L", "LA", "La", "I", "F") or opened.mode.startswith("I;")
+    except Exception:  # noqa: BLE001 - unreadable: reported by the pixel reader
+        return None, None, 1, None, False
+    orientation = exif.get(_ORIENTATION, 1)
+    return icc_profile, _portable_exif(exif), orientation, file_format, gray
+
+
+def _portable_exif(exif):
+    """EXIF bytes to carry to another file: camera data kept, upright orientation,
+    layout tags of the source file dropped; None when nothing is left."""
+    try:
+        # Load the sub-directories so that tobytes() writes them out again.
+        sub_ifds = {tag: exif.get_ifd(tag) for tag in (_EXIF_IFD, _GPS_IFD) if tag in exif}
+        for tag in list(exif):
+            if tag in _LAYOUT_TAGS or tag == _ORIENTATION:
+                del exif[tag]
+        if not len(exif) and not any(sub_ifds.values()):
+            return None
+        return exif.tobytes()
+    except Exception:  # noqa: BLE001 - a malformed EXIF block is dropped, not fatal
+        return None
+
+
+def _orient(image, orientation):
+    """Apply an EXIF orientation (1-8) to an array, as ImageOps.exif_transpose does."""
+    transforms = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),  # transpose
+        6: lambda a: np.rot90(a, -1),  # 90 degrees clockwise
+        7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),  # transverse
+        8: lambda a: np.rot90(a, 1),
+    }
+    transform = transforms.get(orientation)
+    return image if transform is None else np.ascontiguousarray(transform(image))
+
+
+def _read_png16(path):
+    """A 16-bit colour PNG at 16 bits through OpenCV; None without OpenCV."""
+    try:
+        import cv2
+    except ImportError:
+        return None
+    data = np.fromfile(path, dtype=np.uint8)  # imdecode: any path, no cv2 path quirks
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    if image is None or image.dtype != np.uint16 or image.ndim != 3:
+        return None  # Pillow then reads (or explains) it
+    if image.shape[-1] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def _pillow_to_array(image, path):
@@ -250,25 +394,80 @@ def _link_new(temporary, path):
         os.replace(temporary, path)
 
 
-def write_image(path, image, *, overwrite=False):
+def can_hold_16_bits(path, image_ndim=3):
+    """Whether :func:`write_image` writes 16-bit samples to ``path``'s format."""
+    file_format = _format_for(path)
+    if file_format == "TIFF":
+        return True
+    if file_format == "PNG":
+        return image_ndim == 2 or _has_cv2()
+    return False
+
+
+def _has_cv2():
+    try:
+        import cv2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def to_8_bits(image):
+    """uint16 -> uint8, rounded to the nearest level (v / 257); uint8 unchanged."""
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image
+    return ((image.astype(np.uint32) + 128) // 257).astype(np.uint8)
+
+
+def to_16_bits(image):
+    """uint8 -> uint16 (v * 257, so 255 -> 65535); uint16 unchanged."""
+    image = np.asarray(image)
+    if image.dtype == np.uint16:
+        return image
+    return image.astype(np.uint16) * np.uint16(257)
+
+
+def write_image(
+    path,
+    image,
+    *,
+    overwrite=False,
+    bit_depth=None,
+    icc_profile=None,
+    exif=None,
+    quality=None,
+    subsampling=None,
+):
     """Write a uint8 / uint16 image atomically; the format comes from the extension.
 
     Parameters
     ----------
     path : str or path-like
-        Destination; ``.png``, ``.jpg`` (quality 95), ``.tif``, ``.webp``, ...
+        Destination; ``.png``, ``.jpg``, ``.tif``, ``.webp``, ...
     image : ndarray of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
-        uint8, or uint16 (written as 16-bit TIFF, or 16-bit grayscale PNG).
+        uint8 or uint16.
     overwrite : bool, default=False
         Replace an existing file; otherwise raise FileExistsError.
+    bit_depth : {None, 8, 16}, default=None
+        Bits per sample in the file. None keeps the image's depth where the format
+        holds it and converts 16-bit images to 8 bits for 8-bit formats (JPEG,
+        WebP, ...) with a :class:`BitDepthNote` warning; 16 on such a format
+        raises ValueError.
+    icc_profile, exif : bytes, default=None
+        Embedded where the format carries them (JPEG, PNG, WebP, TIFF).
+    quality : int in [1, 100], default=None
+        JPEG / WebP quality (95 when None).
+    subsampling : {"4:4:4", "4:2:2", "4:2:0"}, default=None
+        JPEG chroma subsampling (Pillow's 4:2:0 when None).
 
     Raises
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
     ValueError
-        If the format cannot hold the image (16-bit colour PNG, 16 bits or alpha
-        in JPEG) or the extension is unknown.
+        If the format cannot hold the image (alpha in JPEG, 16 bits asked of an
+        8-bit format) or the extension is unknown.
     """
     path = os.fspath(path)
     image = np.asarray(image)
@@ -282,29 +481,94 @@ def write_image(path, image, *, overwrite=False):
         raise ValueError(
             f"image must be (H, W), (H, W, 3) or (H, W, 4) to be written, got {image.shape}."
         )
+    if bit_depth not in (None, 8, 16):
+        raise ValueError(f"bit_depth must be None, 8 or 16, got {bit_depth!r}.")
+    if quality is not None and (
+        isinstance(quality, bool) or not isinstance(quality, (int, np.integer))
+        or not 1 <= quality <= 100
+    ):
+        raise ValueError(f"quality must be an integer in [1, 100], got {quality!r}.")
+    if subsampling is not None and subsampling not in _JPEG_SUBSAMPLING:
+        raise ValueError(
+            f"subsampling must be one of {', '.join(_JPEG_SUBSAMPLING)}, got {subsampling!r}."
+        )
     file_format = _format_for(path)
     is_color = image.ndim == 3
+    holds_16 = can_hold_16_bits(path, image.ndim)
+    if bit_depth == 16 and not holds_16:
+        raise ValueError(
+            f"{path}: {file_format} cannot hold 16-bit samples here; use .tif or .png "
+            "(16-bit colour PNG needs opencv-python-headless)."
+        )
+    if bit_depth == 16:
+        image = to_16_bits(image)
+    elif image.dtype == np.uint16 and (bit_depth == 8 or not holds_16):
+        if bit_depth is None:
+            warnings.warn(
+                f"{path}: {file_format} holds 8 bits per sample; the 16-bit image was "
+                "converted to 8 bits",
+                BitDepthNote,
+                stacklevel=2,
+            )
+        image = to_8_bits(image)
+    if file_format == "JPEG" and is_color and image.shape[-1] == 4:
+        raise ValueError(f"{path}: JPEG cannot hold an alpha channel; use .png or .tif.")
+    if file_format not in _METADATA_FORMATS:
+        icc_profile = exif = None
     sixteen_bit = image.dtype == np.uint16
     if file_format == "TIFF" and sixteen_bit and is_color:
         import tifffile
 
         def save(target):
-            tifffile.imwrite(target, image, photometric="rgb", compression="zlib")
+            # tifffile writes no EXIF block; the ICC profile goes in its own tag.
+            tifffile.imwrite(
+                target, image, photometric="rgb", compression="zlib", iccprofile=icc_profile
+            )
+
+    elif file_format == "PNG" and sixteen_bit and is_color:
+
+        def save(target):
+            _write_png16(target, image, icc_profile, exif)
 
     else:
-        if sixteen_bit and is_color:
-            raise ValueError(
-                f"{path}: {file_format} cannot hold a 16-bit colour image here (Pillow "
-                "writes 16-bit colour only as TIFF); use a .tif file name."
-            )
-        if file_format == "JPEG" and (sixteen_bit or (is_color and image.shape[-1] == 4)):
-            what = "16-bit values" if sixteen_bit else "an alpha channel"
-            raise ValueError(f"{path}: JPEG cannot hold {what}; use .png or .tif.")
         pillow_image = Image.fromarray(image)
-        options = {"quality": _JPEG_QUALITY} if file_format in ("JPEG", "WEBP") else {}
+        options = {}
+        if file_format in ("JPEG", "WEBP"):
+            options["quality"] = _JPEG_QUALITY if quality is None else int(quality)
+        if file_format == "JPEG" and subsampling is not None:
+            options["subsampling"] = subsampling
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        if exif:
+            options["exif"] = exif
 
         def save(target):
             pillow_image.save(target, format=file_format, **options)
 
     with atomic_path(path, overwrite=overwrite) as temporary:
         save(temporary)
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _write_png16(target, image, icc_profile, exif):
+    """16-bit colour PNG: OpenCV encodes the pixels (Pillow cannot), then the ICC
+    profile (iCCP) and EXIF (eXIf) chunks go in right after the header."""
+    import cv2
+
+    code = cv2.COLOR_RGBA2BGRA if image.shape[-1] == 4 else cv2.COLOR_RGB2BGR
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(image, code))
+    if not ok:
+        raise ValueError(f"{target}: OpenCV could not encode the 16-bit PNG.")
+    data = encoded.tobytes()
+    chunks = b""
+    if icc_profile:
+        chunks += _png_chunk(b"iCCP", b"ICC profile\0\0" + zlib.compress(icc_profile))
+    if exif:
+        # PNG's eXIf holds the TIFF structure without JPEG's "Exif\0\0" prefix.
+        chunks += _png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\0\0") else exif)
+    header_end = len(_PNG_SIGNATURE) + 25  # signature + IHDR chunk (13 data bytes)
+    with open(target, "wb") as stream:
+        stream.write(data[:header_end] + chunks + data[header_end:])
