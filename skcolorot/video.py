@@ -36,6 +36,8 @@ _AUDIO_COPY = {
     "webm": {"opus", "vorbis"},
     "avi": {"mp3", "ac3", "pcm_s16le"},
 }
+_ENCODER_FORMATS = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le",
+                    "yuv444p10le"}
 _MATRICES = {"bt709": "bt709", "smpte170m": "bt601", "bt470bg": "bt601",
              "bt2020nc": "bt2020", "bt2020ncl": "bt2020"}
 
@@ -216,7 +218,9 @@ def _encoder_args(output, info, crf):
         video = ["-c:v", "libx264", "-crf", str(crf), "-preset", "medium"]
     matrix = _MATRICES.get(info.colorspace) or ("bt709" if info.height >= 720 else "bt601")
     tag = {"bt709": "bt709", "bt601": "smpte170m", "bt2020": "bt2020nc"}[matrix]
-    out_fmt = "yuv420p10le" if info.bits == 16 and muxer != "avi" else "yuv420p"
+    # The source's chroma subsampling and depth when the encoder takes them.
+    out_fmt = info.pix_fmt if info.pix_fmt in _ENCODER_FORMATS else (
+        "yuv420p10le" if info.bits == 16 else "yuv420p")
     video += ["-vf", f"scale=out_color_matrix={matrix}:out_range=tv", "-pix_fmt", out_fmt,
               "-colorspace", tag]
     for option, value in (("-color_primaries", info.color_primaries),
