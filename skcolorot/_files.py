@@ -39,7 +39,7 @@ class FileIO:
         Assumed for inputs that embed no profile; None is sRGB.
     output_profile : bytes or None
         Profile of the outputs; None keeps each source's (or the assumed) one.
-    bit_depth : {None, 8, 16}
+    bit_depth : {None, 8, 16, 32}
         As :func:`skcolorot._io.write_image`.
     quality : int or None
         JPEG / WebP quality.

@@ -62,6 +62,7 @@ _LAYOUT_TAGS = frozenset(
      0x0140, 0x0142, 0x0143, 0x0144, 0x0145, 0x0152, 0x0153, 0x0201, 0x0202, 0x8773)
 )
 _ORIENTATION = 0x0112
+_TIFF_DTYPES = (np.uint8, np.uint16, np.float16, np.float32, np.float64)
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 
 
@@ -80,7 +81,8 @@ class ImageMetadata:
     exif : bytes or None
         The EXIF block, orientation reset to upright; None when absent.
     bit_depth : int
-        Bits per sample of the array read (8 or 16).
+        Bits per sample of the array read (8 or 16; 32 for a float TIFF, read
+        as float32).
     grayscale : bool
         The file held gray (or gray + alpha) samples, expanded to RGB(A).
     file_format : str
@@ -139,6 +141,8 @@ def _read(path):
     image = None
     if path.lower().endswith(_TIFF_EXTENSIONS):
         image = _read_tiff(path)
+        if icc_profile is None and image is not None:
+            icc_profile = _tiff_icc_profile(path)  # Pillow cannot open float TIFF
     elif file_format == "PNG" and not gray_file and _png_bit_depth(path) == 16:
         image = _read_png16(path)
     if image is not None:
@@ -148,7 +152,7 @@ def _read(path):
     info = ImageMetadata(
         icc_profile=icc_profile,
         exif=exif,
-        bit_depth=8 * image.dtype.itemsize,
+        bit_depth=32 if image.dtype.kind == "f" else 8 * image.dtype.itemsize,
         grayscale=gray_file,
         file_format=file_format or "",
     )
@@ -277,8 +281,9 @@ def _png_bit_depth(path):
 
 
 def _read_tiff(path):
-    """A uint8/uint16 RGB(A) or gray TIFF through tifffile (keeps 16 bits); None
-    for anything else, which Pillow then reads or reports."""
+    """A uint8/uint16/float RGB(A) or gray TIFF through tifffile (keeps 16 bits;
+    float samples come back as float32, unscaled); None for anything else, which
+    Pillow then reads or reports."""
     try:
         import tifffile
     except ImportError:  # a scikit-image dependency, but not ours to require
@@ -287,7 +292,7 @@ def _read_tiff(path):
         with tifffile.TiffFile(path) as tiff:
             page = tiff.pages[0]
             photometric = int(page.photometric)
-            if page.dtype not in (np.uint8, np.uint16) or photometric not in (
+            if page.dtype not in _TIFF_DTYPES or photometric not in (
                 tifffile.PHOTOMETRIC.MINISBLACK,
                 tifffile.PHOTOMETRIC.RGB,
             ):
@@ -296,6 +301,8 @@ def _read_tiff(path):
             axes = page.axes
     except Exception:  # noqa: BLE001 - any failure here: let Pillow try and explain
         return None
+    if array.dtype.kind == "f":
+        array = array.astype(np.float32, copy=False)
     if "S" in axes:
         array = np.moveaxis(array, axes.index("S"), -1)
         axes = axes.replace("S", "") + "S"
@@ -310,6 +317,17 @@ def _read_tiff(path):
     if array.shape[-1] not in (3, 4):
         return None
     return np.ascontiguousarray(array)
+
+
+def _tiff_icc_profile(path):
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tiff:
+            tag = tiff.pages[0].tags.get(34675)  # InterColorProfile
+            return bytes(tag.value) if tag is not None else None
+    except Exception:  # noqa: BLE001 - no readable profile: untagged
+        return None
 
 
 def _format_for(path):
@@ -446,14 +464,15 @@ def write_image(
     path : str or path-like
         Destination; ``.png``, ``.jpg``, ``.tif``, ``.webp``, ...
     image : ndarray of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
-        uint8 or uint16.
+        uint8, uint16 or float (values in [0, 1] unless written as float TIFF).
     overwrite : bool, default=False
         Replace an existing file; otherwise raise FileExistsError.
-    bit_depth : {None, 8, 16}, default=None
-        Bits per sample in the file. None keeps the image's depth where the format
-        holds it and converts 16-bit images to 8 bits for 8-bit formats (JPEG,
-        WebP, ...) with a :class:`BitDepthNote` warning; 16 on such a format
-        raises ValueError.
+    bit_depth : {None, 8, 16, 32}, default=None
+        Bits per sample in the file (32: float32 TIFF). None keeps the image's
+        depth where the format holds it and otherwise converts (16 to 8 bits for
+        JPEG, WebP, ...; float to 16 bits for PNG, 8 for JPEG) with a
+        :class:`BitDepthNote` warning; a depth the format cannot hold raises
+        ValueError.
     icc_profile, exif : bytes, default=None
         Embedded where the format carries them (JPEG, PNG, WebP, TIFF).
     quality : int in [1, 100], default=None
@@ -471,9 +490,9 @@ def write_image(
     """
     path = os.fspath(path)
     image = np.asarray(image)
-    if image.dtype not in (np.uint8, np.uint16):
+    if image.dtype not in (np.uint8, np.uint16) and image.dtype.kind != "f":
         raise TypeError(
-            f"image must be uint8 or uint16 to be written to a file, got {image.dtype}."
+            f"image must be uint8, uint16 or float to be written to a file, got {image.dtype}."
         )
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
@@ -481,8 +500,8 @@ def write_image(
         raise ValueError(
             f"image must be (H, W), (H, W, 3) or (H, W, 4) to be written, got {image.shape}."
         )
-    if bit_depth not in (None, 8, 16):
-        raise ValueError(f"bit_depth must be None, 8 or 16, got {bit_depth!r}.")
+    if bit_depth not in (None, 8, 16, 32):
+        raise ValueError(f"bit_depth must be None, 8, 16 or 32 (float), got {bit_depth!r}.")
     if quality is not None and (
         isinstance(quality, bool) or not isinstance(quality, (int, np.integer))
         or not 1 <= quality <= 100
@@ -495,6 +514,29 @@ def write_image(
     file_format = _format_for(path)
     is_color = image.ndim == 3
     holds_16 = can_hold_16_bits(path, image.ndim)
+    if bit_depth == 32 and file_format != "TIFF":
+        raise ValueError(f"{path}: only TIFF holds float samples here; use a .tif file name.")
+    if image.dtype.kind == "f" and file_format == "TIFF" and bit_depth in (None, 32):
+        _write_float_tiff(path, image, icc_profile, overwrite)
+        return
+    if bit_depth == 32:
+        image = image.astype(np.float32) / np.iinfo(image.dtype).max
+        _write_float_tiff(path, image, icc_profile, overwrite)
+        return
+    if image.dtype.kind == "f":
+        depth = bit_depth or (16 if holds_16 else 8)
+        if bit_depth is None:
+            warnings.warn(
+                f"{path}: {file_format} holds no float samples; the image was converted to "
+                f"{depth}-bit integers (values clipped to [0, 1])",
+                BitDepthNote,
+                stacklevel=2,
+            )
+        scale = 65535 if depth == 16 else 255
+        finite = np.nan_to_num(image.astype(np.float64), nan=0.0)
+        image = np.round(np.clip(finite, 0, 1) * scale).astype(
+            np.uint16 if depth == 16 else np.uint8
+        )
     if bit_depth == 16 and not holds_16:
         raise ValueError(
             f"{path}: {file_format} cannot hold 16-bit samples here; use .tif or .png "
@@ -547,6 +589,15 @@ def write_image(
 
     with atomic_path(path, overwrite=overwrite) as temporary:
         save(temporary)
+
+
+def _write_float_tiff(path, image, icc_profile, overwrite):
+    import tifffile
+
+    photometric = "rgb" if image.ndim == 3 else "minisblack"
+    with atomic_path(path, overwrite=overwrite) as temporary:
+        tifffile.imwrite(temporary, image.astype(np.float32, copy=False),
+                         photometric=photometric, compression="zlib", iccprofile=icc_profile)
 
 
 def _png_chunk(kind, data):

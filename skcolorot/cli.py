@@ -188,11 +188,13 @@ class _Steps:
     def __call__(self, name):
         if self.enabled:
             index = self.names.index(name) + 1
-            sys.stderr.write(f"\r{PROG}: [{index}/{len(self.names)}] {name}...\033[K")
+            line = f"{PROG}: [{index}/{len(self.names)}] {name}..."
+            # On a terminal one line rewritten in place; in a log one line a stage.
+            sys.stderr.write(f"\r{line}\033[K" if sys.stderr.isatty() else line + "\n")
             sys.stderr.flush()
 
     def close(self):
-        if self.enabled:
+        if self.enabled and sys.stderr.isatty():
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
@@ -292,6 +294,10 @@ def _check_lut_path(path, overwrite, extensions=(".cube",)):
     check_output_path(path, overwrite=overwrite, image=False)
 
 
+# LUT files skcolorot writes, by extension (see _write_lut)
+_LUT_EXTENSIONS = (".cube", ".3dl", ".png")
+
+
 def _check_cube_path(path, overwrite):
     _check_lut_path(path, overwrite)
 
@@ -310,9 +316,11 @@ def _describe(path, image, files, loaded):
     """``640x427, 8-bit, Display P3`` for the summary line."""
     from ._io import can_hold_16_bits
 
-    depth = 8 * image.dtype.itemsize
+    depth = 32 if image.dtype.kind == "f" else 8 * image.dtype.itemsize
     if files.bit_depth is not None:
         depth = files.bit_depth
+    elif depth == 32 and not path.lower().endswith((".tif", ".tiff")):
+        depth = 16 if can_hold_16_bits(path, image.ndim) else 8
     elif depth == 16 and not can_hold_16_bits(path, image.ndim):
         depth = 8
     profile = files.output_profile or (loaded.profile if loaded is not None else None)
@@ -322,7 +330,8 @@ def _describe(path, image, files, loaded):
         from .colormanage import profile_description
 
         space = profile_description(profile)
-    return f"{image.shape[1]}x{image.shape[0]}, {depth}-bit, {space}"
+    depth = "float" if depth == 32 else f"{depth}-bit"
+    return f"{image.shape[1]}x{image.shape[0]}, {depth}, {space}"
 
 
 def _check_inputs(paths):
@@ -374,10 +383,12 @@ def _prepare_outputs(outputs, args):
     from ._io import check_output_path
 
     skip = getattr(args, "skip_existing", False)
+    if skip and args.overwrite:
+        raise UsageError("--skip-existing and --overwrite contradict each other; give one")
     todo = []
     for index, path in enumerate(outputs):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        if skip and os.path.lexists(path) and not args.overwrite:
+        if skip and os.path.lexists(path):
             check_output_path(path, overwrite=True)  # still a writable image name
             continue
         check_output_path(path, overwrite=args.overwrite)
@@ -399,7 +410,8 @@ def _pooled_sample(paths, args, files):
         image = files.read(path).pixels
         pixels = image.reshape(-1, image.shape[-1])[:, :3]
         index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
-        parts.append(pixels[index] / np.iinfo(image.dtype).max)
+        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
+        parts.append(pixels[index] / scale)
     sample = np.concatenate(parts)
     if len(sample) < 2:
         raise UsageError(f"{paths[0]}: a 1-pixel image holds no colour distribution to fit")
@@ -417,7 +429,7 @@ def _cmd_transfer(args):
 
     check_output_path(args.output, overwrite=args.overwrite)
     if args.lut_out:
-        _check_cube_path(args.lut_out, args.overwrite)
+        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
     files = _file_io(args)
     steps = _Steps(args, ["reading", "fitting", "grading", "writing"])
     try:
@@ -451,7 +463,7 @@ def _cmd_transfer(args):
                     stacklevel=1,
                 )
             title = _cube_title(transport, args, os.path.basename(args.source))
-            _write_cube(transport, args.lut_out, args.lut_size, args.overwrite, title)
+            _write_lut(transport, args.lut_out, args.lut_size, args.overwrite, title)
     finally:
         steps.close()
     extra = f" and {args.lut_out}" if args.lut_out else ""
@@ -463,8 +475,7 @@ def _cmd_transfer(args):
 
 
 def _cmd_lut(args):
-    extensions = (".cube", ".3dl", ".png")
-    _check_lut_path(args.output, args.overwrite, extensions)
+    _check_lut_path(args.output, args.overwrite, _LUT_EXTENSIONS)
     files = _file_io(args)
     steps = _Steps(args, ["reading", "fitting", "writing"])
     try:
@@ -533,7 +544,7 @@ def _cmd_batch(args):
     _check_inputs([args.reference, *args.inputs])
     outputs = _output_paths(args.inputs, args.output, directory=True)
     if args.lut_out:
-        _check_cube_path(args.lut_out, args.overwrite)
+        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
     todo = _prepare_outputs(outputs, args)
     files = _file_io(args)
     started = time.perf_counter()
@@ -560,7 +571,7 @@ def _cmd_batch(args):
     )
     if args.lut_out:
         source_name = f"{len(args.inputs)} images" if args.fit_on == "all" else args.inputs[0]
-        _write_cube(
+        _write_lut(
             transport,
             args.lut_out,
             args.lut_size,
@@ -754,11 +765,11 @@ def _add_file_options(parser, *, output=True):
     )
     group.add_argument(
         "--bit-depth",
-        choices=("auto", "8", "16"),
+        choices=("auto", "8", "16", "32"),
         default="auto",
-        help="bits per sample of the output: auto keeps the source's where the "
-        "format holds it (PNG, TIFF) and converts 16-bit to 8 for JPEG/WebP with a "
-        "note (default: %(default)s)",
+        help="bits per sample of the output (32: float TIFF): auto keeps the "
+        "source's where the format holds it (16 in PNG and TIFF, float in TIFF) and "
+        "converts to 8 for JPEG/WebP with a note (default: %(default)s)",
     )
     group.add_argument(
         "--quality", type=_quality, metavar="Q", help="JPEG / WebP quality, 1-100 (default: 95)"
@@ -827,7 +838,9 @@ def build_parser():
         help="output image; the format follows the extension",
     )
     transfer.add_argument(
-        "--lut-out", metavar="CUBE", help="also write the grade as a .cube 3D LUT"
+        "--lut-out",
+        metavar="LUT",
+        help="also write the grade as a 3D LUT: .cube, .3dl or HaldCLUT .png",
     )
     transfer.add_argument(
         "--lut-size",
@@ -937,7 +950,9 @@ def build_parser():
         default="all",
         help="pixels the grade is fitted on (default: %(default)s)",
     )
-    batch.add_argument("--lut-out", metavar="CUBE", help="also write the grade as a .cube")
+    batch.add_argument(
+        "--lut-out", metavar="LUT", help="also write the grade as a .cube, .3dl or HaldCLUT .png"
+    )
     batch.add_argument(
         "--lut-size",
         type=_lut_size,

@@ -326,3 +326,23 @@ def test_file_io_reads_untagged_files_with_the_input_profile(tmp_path):
     FileIO(input_profile=P3).write(tmp_path / "back.png", loaded.pixels, loaded)
     back, info = read_image(tmp_path / "back.png", metadata=True)
     assert info.icc_profile == P3 and np.abs(back.astype(int) - pixels).max() <= 2
+
+
+def test_float_tiff_in_and_out(pair, capsys):
+    directory, source, _ = pair
+    import tifffile
+
+    tifffile.imwrite(directory / "float.tif", (source / 255).astype(np.float32),
+                     photometric="rgb")
+    common = [str(directory / "float.tif"), str(directory / "ref.png"), "-m", "affine",
+              "--input-profile", "display-p3"]
+    assert cli.main(["transfer", *common, "-o", str(directory / "float_out.tif")]) == 0
+    assert "float, Display P3" in capsys.readouterr().out
+    graded, info = read_image(directory / "float_out.tif", metadata=True)
+    assert graded.dtype == np.float32 and info.bit_depth == 32 and info.icc_profile == P3
+    assert cli.main(["transfer", *common, "-o", str(directory / "float_out.png"),
+                     "--lut-out", str(directory / "float.png")]) == 0
+    assert "converted to 16-bit" in capsys.readouterr().err
+    as_png = read_image(directory / "float_out.png").astype(float) / 65535
+    assert np.abs(as_png - graded).max() < 1e-4
+    assert read_hald(directory / "float.png").shape == (36, 36, 36, 3)  # --lut-out as HaldCLUT
