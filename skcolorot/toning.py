@@ -41,9 +41,10 @@ def tone_grayscale(source, reference, *, t=1.0, random_state=0):
 
     Parameters
     ----------
-    source : ndarray of shape (H, W), (H, W, 3) or (H, W, 4)
+    source : ndarray of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
         The gray image (RGB with equal channels, or 2-D); uint8, uint16 or float
-        in [0, 1]. A fourth channel (alpha) is kept.
+        in [0, 1]. A colour image is reduced to the mean of its channels first.
+        A fourth channel (alpha) is kept.
     reference : ndarray of shape (h, w, 3) or (h, w, 4)
         The colour image whose toning to take (alpha ignored).
     t : float in [0, 1] or None, default=1.0

@@ -45,6 +45,7 @@ from skcolorot import (
     sample_pixels,
     sliced_wasserstein,
     sliced_wasserstein_scorer,
+    tone_grayscale,
     transfer,
     write_cube,
 )
@@ -528,6 +529,11 @@ FUNCTION_CASES = [  # (id, function, args, keywords, error, what the message say
     ("lut-complex", apply_lut, (IMG_F + 0j, lut_grid(3)), {}, TypeError, "image must have dtype"),
     ("lut-table", apply_lut, (IMAGE, lut_grid(3).astype(object)), {}, TypeError, "table must be"),
     ("cube-title", write_cube, (os.devnull, lut_grid(2)), {"title": 3}, TypeError, "title must"),
+    ("tone-t", tone_grayscale, (IMAGE, IMAGE), {"t": 2.0}, ValueError, "t must be in"),
+    ("tone-nan", tone_grayscale, (IMG_F + np.nan, IMAGE), {}, ValueError, "source contains NaN"),
+    ("tone-int32", tone_grayscale, (IMAGE.astype(np.int32), IMAGE), {}, TypeError, "source must"),
+    ("tone-channels", tone_grayscale, (IMAGE[..., :2], IMAGE), {}, ValueError, "1, 3 or 4 chan"),
+    ("tone-reference", tone_grayscale, (IMAGE, IMAGE[..., :2]), {}, ValueError, "reference must"),
 ]
 
 
@@ -1060,5 +1066,6 @@ def test_every_public_name_has_rows_here():
         *("Regrainer", "regrain", "TransportedArray", "DomainAdaptation", "transfer"),
         *("make_transport", "sample_pixels", "sliced_wasserstein", "sliced_wasserstein_scorer"),
         *("color_fidelity", "luminance_ssim", "apply_lut", "read_cube", "write_cube"),
+        "tone_grayscale",
     }
     assert set(skcolorot.__all__) <= covered, set(skcolorot.__all__) - covered
