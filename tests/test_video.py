@@ -40,22 +40,13 @@ def test_one_grade_for_the_clip_frame_rate_and_audio_kept(clip):
     info = probe_video(output)
     assert (info.width, info.height, info.fps, info.frames) == (64, 48, "12/1", 12)
     assert info.audio_codec == "aac"
-    # Every frame went through the same fitted grade (up to the codec's rounding).
+    # Every frame went through the same fitted grade, up to the (lossless, 4:4:4)
+    # codec's rounding: decoder and encoder agree on colour matrix and range.
     source = np.stack(list(read_frames(path)))
     expected = report["transport"].transform(source).astype(int)
     graded = np.stack(list(read_frames(output))).astype(int)
     assert np.abs(graded - expected).mean() < 3.0
     assert (directory / "clip.cube").read_text().startswith('TITLE "skcolorot AffineTransport(')
-
-
-def test_t_zero_gives_back_the_clip(clip):
-    # Colour matrices and ranges of decoder and encoder agree: no shift.
-    directory, path = clip
-    output = directory / "same.mkv"
-    grade_video(path, directory / "ref.png", output, transport=AffineTransport(t=0.0), crf=0)
-    source = np.stack(list(read_frames(path))).astype(int)
-    same = np.stack(list(read_frames(output))).astype(int)
-    assert source.shape == same.shape and np.abs(same - source).mean() < 2.0
 
 
 def test_bad_video_input_is_a_one_line_error(clip, capsys):
