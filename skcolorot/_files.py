@@ -7,6 +7,7 @@ untagged files, output profile, bit depth, JPEG quality); it is small and
 picklable, so that batch workers receive it with the transport.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,11 +61,22 @@ class FileIO:
     def read(self, path, *, assume=None):
         """Read ``path`` into the working space; ``assume`` overrides
         ``input_profile`` for an untagged file (e.g. sRGB for a reference)."""
-        from .colormanage import convert_profile, is_rgb_profile
+        from .colormanage import check_profile, convert_profile, is_rgb_profile
 
         pixels, info = read_image(path, metadata=True)
         profile = info.icc_profile
+        if profile is not None:
+            try:
+                check_profile(profile, f"{path}: embedded profile")
+            except ValueError as error:
+                # As colour-managed viewers do: ignore it, say so, read as untagged.
+                warnings.warn(f"{error} Read as untagged.", stacklevel=2)
+                profile = None
         if profile is not None and not is_rgb_profile(profile):
+            if not info.grayscale:
+                kind = profile[16:20].decode("latin-1").strip()
+                warnings.warn(f"{path}: embedded {kind} profile not used for RGB pixels; "
+                              "read as untagged.", stacklevel=2)
             profile = None  # a gray profile of a gray file: its values are kept
         if profile is None:
             profile = assume if assume is not None else self.input_profile

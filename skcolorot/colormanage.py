@@ -33,6 +33,7 @@ import numpy as np
 
 __all__ = [
     "PROFILE_NAMES",
+    "check_profile",
     "convert_profile",
     "is_rgb_profile",
     "load_profile",
@@ -188,6 +189,11 @@ def _cms_profile(profile, what="profile"):
         return ImageCms.ImageCmsProfile(io.BytesIO(profile))
     except (OSError, ImageCms.PyCMSError, TypeError, ValueError) as error:
         raise ValueError(f"{what}: not a valid ICC profile ({error}).") from None
+
+
+def check_profile(profile, what="profile"):
+    """Raise ValueError (naming ``what``) unless littleCMS reads ``profile``."""
+    _cms_profile(profile, what)
 
 
 def load_profile(spec):

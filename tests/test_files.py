@@ -346,3 +346,15 @@ def test_float_tiff_in_and_out(pair, capsys):
     as_png = read_image(directory / "float_out.png").astype(float) / 65535
     assert np.abs(as_png - graded).max() < 1e-4
     assert read_hald(directory / "float.png").shape == (36, 36, 36, 3)  # --lut-out as HaldCLUT
+
+
+def test_a_corrupt_embedded_profile_is_ignored_with_a_warning(pair, capsys):
+    directory, source, _ = pair
+    Image.fromarray(source).save(directory / "corrupt.png", icc_profile=b"\0garbage" * 40)
+    output = directory / "from_corrupt.png"
+    args = ["transfer", str(directory / "corrupt.png"), str(directory / "ref.png"),
+            "-o", str(output), "-m", "affine"]
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("skcolorot: warning: ") and "not a valid ICC profile" in err
+    assert read_image(output, metadata=True)[1].icc_profile is None
