@@ -183,7 +183,6 @@ class _Steps:
         self.names = names
         self.enabled = _show_progress(args, len(names))
         self.started = time.perf_counter()
-        self.done = 0
 
     def __call__(self, name):
         if self.enabled:
