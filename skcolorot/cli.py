@@ -603,12 +603,16 @@ def _cmd_video(args):
         progress=_show_progress(args),
         lut_out=args.lut_out,
         lut_size=args.lut_size,
+        per_shot=args.per_shot,
     )
+    shots = len(report["shots"])
+    grades = f"{shots} {args.method} grades (one per shot)" if args.per_shot else (
+        f"one {args.method} grade")
     _summary(
         args,
         f"wrote {args.output}: {report['frames']} frames, {report['width']}x{report['height']} "
-        f"at {report['fps']} fps{', audio kept' if report['audio'] else ''}; one {args.method} "
-        f"grade fitted on {report['sampled']} frames, {time.perf_counter() - started:.1f} s",
+        f"at {report['fps']} fps{', audio kept' if report['audio'] else ''}; {grades} "
+        f"fitted on {report['sampled']} frames, {time.perf_counter() - started:.1f} s",
     )
 
 
@@ -1024,6 +1028,12 @@ def _add_video_command(subparsers):
         metavar="N",
         help="frames, evenly spread over the clip, the grade is fitted on "
         "(default: %(default)s)",
+    )
+    video.add_argument(
+        "--per-shot",
+        action="store_true",
+        help="split the clip at cuts and fit one grade per shot (constant within a "
+        "shot, so no flicker); --sample-frames then counts per shot",
     )
     video.add_argument(
         "--crf",

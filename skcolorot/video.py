@@ -204,6 +204,47 @@ def _sample_frames(path, info, n_frames):
     return frames
 
 
+def _histogram(frame):
+    """Normalised 8x8x8 RGB histogram: the descriptor of the cut detector."""
+    levels = (frame.astype(np.uint32) * 8) // (np.iinfo(frame.dtype).max + 1)
+    codes = (levels[..., 0] * 64 + levels[..., 1] * 8 + levels[..., 2]).ravel()
+    return np.bincount(codes, minlength=512) / codes.size
+
+
+def _sample_shots(path, info, n_frames, threshold, min_length):
+    """Split the clip at cuts and sample up to ``n_frames`` small frames per shot.
+
+    A cut is where the colour histograms of consecutive frames differ by more
+    than ``threshold`` in total variation (half the L1 distance, 0 to 1), at
+    least ``min_length`` frames after the previous cut. Frames are sampled
+    uniformly at random within a shot (reservoir sampling, seeded).
+
+    Returns ``(starts, samples)``: the first frame index of every shot and the
+    list of sampled frames of every shot.
+    """
+    rng = np.random.default_rng(0)
+    starts, samples, seen, previous = [], [], 0, None
+    for index, frame in enumerate(read_frames(path, info=info, width=_SAMPLE_WIDTH)):
+        histogram = _histogram(frame)
+        cut = previous is None or (
+            0.5 * np.abs(histogram - previous).sum() > threshold
+            and index - starts[-1] >= min_length
+        )
+        previous = histogram
+        if cut:
+            starts.append(index)
+            samples.append([])
+            seen = 0
+        seen += 1
+        if len(samples[-1]) < n_frames:
+            samples[-1].append(frame)
+        elif (slot := rng.integers(0, seen)) < n_frames:
+            samples[-1][slot] = frame
+    if not starts:
+        raise ValueError(f"{path}: ffmpeg decoded no frame.")
+    return starts, samples
+
+
 def _encoder_args(output, info, crf):
     extension = os.path.splitext(output)[1].lower()
     muxer = _MUXERS.get(extension)
@@ -250,6 +291,8 @@ def grade_video(
     progress=False,
     lut_out=None,
     lut_size=33,
+    per_shot=False,
+    cut_threshold=0.4,
 ):
     """Grade a clip to the colours of a reference image with one fitted grade.
 
@@ -279,12 +322,23 @@ def grade_video(
         Also write the grade as a ``.cube`` file.
     lut_size : int, default=33
         Nodes per axis of ``lut_out``.
+    per_shot : bool, default=False
+        Split the clip at cuts and fit one grade per shot (on up to ``n_frames``
+        frames of that shot): within a shot the grade is constant, so still no
+        flicker; each shot is matched to the reference on its own. A cut is a
+        change of the frames' colour histogram (total variation) above
+        ``cut_threshold``, at least half a second after the previous cut.
+        ``lut_out`` then holds the grade of the first shot.
+    cut_threshold : float in (0, 1), default=0.4
+        Sensitivity of the cut detector (lower: more cuts).
 
     Returns
     -------
     report : dict
         ``frames`` written, ``width``, ``height``, ``fps``, ``audio`` (bool),
-        ``sampled`` (frames fitted on) and the fitted ``transport``.
+        ``sampled`` (frames fitted on, all shots together), ``shots`` (first
+        frame of every shot) and the fitted ``transport`` (a list of one per
+        shot with ``per_shot``).
 
     Raises
     ------
@@ -319,8 +373,16 @@ def grade_video(
     else:
         regrain_params = dict(regrain or {}) or None
 
-    sampled = _sample_frames(input, info, n_frames)
-    transport.fit(np.concatenate(sampled, axis=0), reference)
+    if per_shot:
+        from sklearn.base import clone
+
+        min_length = max(2, int(round(0.5 * _fraction(info.fps))))
+        starts, samples = _sample_shots(input, info, n_frames, cut_threshold, min_length)
+        grades = [clone(transport).fit(np.concatenate(frames), reference) for frames in samples]
+        sampled = [frame for frames in samples for frame in frames]
+    else:
+        sampled = _sample_frames(input, info, n_frames)
+        starts, grades = [0], [transport.fit(np.concatenate(sampled, axis=0), reference)]
 
     pix_fmt = "rgb48le" if info.bits == 16 else "rgb24"
     written = 0
@@ -339,8 +401,11 @@ def grade_video(
         drain.start()
         bar = _bar(info.frames, progress)
         try:
-            for frame in read_frames(input, info=info):
-                graded = np.asarray(transport.transform(frame))
+            shot = 0
+            for index, frame in enumerate(read_frames(input, info=info)):
+                while shot + 1 < len(starts) and index >= starts[shot + 1]:
+                    shot += 1
+                graded = np.asarray(grades[shot].transform(frame))
                 if regrain_params is not None:
                     from .regrain import regrain as regrain_frame
 
@@ -372,10 +437,11 @@ def grade_video(
                 f"{output}: ffmpeg could not encode the video ({_last_line(message)})."
             )
     if lut_out is not None:
-        transport.to_cube(lut_out, size=lut_size, overwrite=overwrite)
+        grades[0].to_cube(lut_out, size=lut_size, overwrite=overwrite)
     return {
         "frames": written, "width": info.width, "height": info.height, "fps": info.fps,
-        "audio": bool(info.audio_codec), "sampled": len(sampled), "transport": transport,
+        "audio": bool(info.audio_codec), "sampled": len(sampled), "shots": starts,
+        "transport": grades if per_shot else grades[0],
     }
 
 

@@ -70,3 +70,24 @@ def test_bad_video_input_is_a_one_line_error(clip, capsys):
         assert err.count("\n") == 1 and expected in err, err
     assert not (directory / "never.mp4").exists() and taken.read_bytes() == b"precious"
     assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_per_shot_grades_switch_at_the_cut(clip):
+    directory, _ = clip
+    path = directory / "cut.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x24:rate=12:duration=1",
+         "-f", "lavfi", "-i", "mandelbrot=size=32x24:rate=12", "-filter_complex",
+         "[1]trim=duration=1[m];[0][m]concat=n=2:v=1:a=0", "-c:v", "libx264", "-qp", "0",
+         "-pix_fmt", "yuv444p", str(path)],
+        check=True, timeout=60,
+    )
+    output = directory / "per_shot.mkv"
+    report = grade_video(path, directory / "ref.png", output, transport=AffineTransport(),
+                         n_frames=3, crf=0, per_shot=True)
+    assert report["shots"] == [0, 12] and report["sampled"] == 6
+    source = np.stack(list(read_frames(path)))
+    graded = np.stack(list(read_frames(output))).astype(int)
+    for grade, frames in zip(report["transport"], (slice(0, 12), slice(12, 24))):
+        expected = grade.transform(source[frames]).astype(int)
+        assert np.abs(graded[frames] - expected).mean() < 3.0
