@@ -56,11 +56,15 @@ _JPEG_SUBSAMPLING = ("4:4:4", "4:2:2", "4:2:0")
 # Formats whose Pillow writer takes ``icc_profile=`` and ``exif=``.
 _METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")
 # EXIF tags that describe the pixel layout of the file they came from (a TIFF's
-# strips, sizes, sample format, its own ICC tag): not carried to another file.
+# strips, sizes, sample format, predictor, its own ICC tag) or hold an editor's
+# private data (Photoshop resources and layers, which can be huge): not carried
+# to another file.
 _LAYOUT_TAGS = frozenset(
-    (0x0100, 0x0101, 0x0102, 0x0103, 0x0106, 0x0111, 0x0115, 0x0116, 0x0117, 0x011C,
-     0x0140, 0x0142, 0x0143, 0x0144, 0x0145, 0x0152, 0x0153, 0x0201, 0x0202, 0x8773)
+    (0x0100, 0x0101, 0x0102, 0x0103, 0x0106, 0x0111, 0x0115, 0x0116, 0x0117, 0x0118,
+     0x0119, 0x011C, 0x013D, 0x0140, 0x0142, 0x0143, 0x0144, 0x0145, 0x0152, 0x0153,
+     0x0201, 0x0202, 0x8649, 0x8773, 0x935C)
 )
+_JPEG_MAX_EXIF = 65533  # one APP1 segment
 _ORIENTATION = 0x0112
 _TIFF_DTYPES = (np.uint8, np.uint16, np.float16, np.float32, np.float64)
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
@@ -581,6 +585,13 @@ def write_image(
             options["subsampling"] = subsampling
         if icc_profile:
             options["icc_profile"] = icc_profile
+        if exif and file_format == "JPEG" and len(exif) > _JPEG_MAX_EXIF:
+            warnings.warn(
+                f"{path}: the source's EXIF block ({len(exif)} bytes) does not fit in a "
+                "JPEG; written without EXIF",
+                stacklevel=2,
+            )
+            exif = None
         if exif:
             options["exif"] = exif
 
