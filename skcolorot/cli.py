@@ -114,6 +114,16 @@ def _quality(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -483,14 +493,52 @@ def _cmd_lut(args):
         _check_colorful(source.pixels, args.source)
         reference = _check_pixels(files.read(args.reference), args.reference)
         steps("fitting")
-        transport = _transport_from(args).fit(source.pixels, reference.pixels)
-        steps("writing")
-        _write_lut(transport, args.output, args.size, args.overwrite,
-                   _cube_title(transport, args, os.path.basename(args.source)))
+        if args.domain_max is None and args.shaper is None:
+            transport = _transport_from(args).fit(source.pixels, reference.pixels)
+            steps("writing")
+            _write_lut(transport, args.output, args.size, args.overwrite,
+                       _cube_title(transport, args, os.path.basename(args.source)))
+            written = [args.output]
+        else:
+            written = _write_scene_linear_lut(args, source.pixels, reference.pixels, steps)
     finally:
         steps.close()
-    _summary(args, f"wrote {args.output}: {_lut_description(args.output, args.size)} "
+    _summary(args, f"wrote {' and '.join(written)}: {_lut_description(args.output, args.size)} "
                    f"{args.method} grade, {steps.elapsed():.1f} s")
+
+
+def _as_samples(image):
+    """Pixels as float (n, 3) colour samples: a fit on them clips nothing to [0, 1]."""
+    import numpy as np
+
+    pixels = image[..., :3].reshape(-1, 3)
+    if pixels.dtype.kind in "iu":
+        return pixels / np.iinfo(pixels.dtype).max
+    return pixels.astype(np.float64)
+
+
+def _write_scene_linear_lut(args, source, reference, steps):
+    """``lut --domain-max / --shaper``: a grade of scene-linear values (see
+    skcolorot.lut_formats.write_domain_cube)."""
+    from .lut_formats import shaper_path, write_domain_cube
+
+    if not args.output.lower().endswith(".cube"):
+        raise UsageError(f"{args.output}: --domain-max and --shaper write .cube files")
+    if args.shaper:
+        from ._io import check_output_path
+
+        check_output_path(shaper_path(args.output), overwrite=args.overwrite, image=False)
+    transport = _transport_from(args).fit(_as_samples(source), _as_samples(reference))
+    steps("writing")
+    domain_max = args.domain_max if args.domain_max is not None else float(source.max())
+    return write_domain_cube(
+        args.output,
+        transport,
+        size=args.size,
+        domain_max=domain_max,
+        shaper=args.shaper,
+        overwrite=args.overwrite,
+    )
 
 
 def _lut_description(path, size):
@@ -892,6 +940,26 @@ def build_parser():
         default=33,
         metavar="N",
         help="nodes per colour axis (default: %(default)s)",
+    )
+    scene = lut.add_argument_group(
+        "scene-linear input",
+        "For float sources with values above 1 (EXR / float TIFF renders, linear "
+        "camera exports): the LUT covers [0, MAX] instead of [0, 1]. Fit in linear "
+        "light with --working-space linear-srgb, so that the reference is linearised too.",
+    )
+    scene.add_argument(
+        "--domain-max",
+        type=_positive_float,
+        metavar="MAX",
+        help="the largest input value of the LUT (written as DOMAIN_MAX; default with "
+        "--shaper: the source's largest value)",
+    )
+    scene.add_argument(
+        "--shaper",
+        choices=("log2",),
+        help="also write a 1D log2 shaper (NAME.shaper.cube) to apply first, so that "
+        "the 3D nodes spread over stops: ffmpeg -vf "
+        "lut1d=NAME.shaper.cube,lut3d=NAME.cube",
     )
     _add_transport_options(lut, regrain=False)
     _add_file_options(lut, output=False)

@@ -5,13 +5,27 @@
 * **.3dl** (Autodesk / Lustre / Nuke, ffmpeg's ``lut3d``): a mesh line then
   integer rows, blue fastest.
 
-Also :func:`cube_title`, the one-line description skcolorot writes as a .cube
-``TITLE`` (estimator, ``t`` and parameters).
+And, for scene-linear input, :func:`write_domain_cube`: a .cube over a domain
+beyond [0, 1], optionally after a 1D log2 shaper. Also :func:`cube_title`, the
+one-line description skcolorot writes as a .cube ``TITLE`` (estimator, ``t`` and
+parameters).
 """
+
+import os
 
 import numpy as np
 
-__all__ = ["cube_title", "hald_level", "read_hald", "write_3dl", "write_hald"]
+__all__ = [
+    "SHAPERS",
+    "cube_title",
+    "hald_level",
+    "log2_shaper",
+    "read_hald",
+    "shaper_path",
+    "write_3dl",
+    "write_domain_cube",
+    "write_hald",
+]
 
 
 def cube_title(transport, detail=None):
@@ -157,3 +171,134 @@ def write_3dl(path, table, *, overwrite=False):
         with open(temporary, "w", encoding="ascii", newline="\n") as stream:
             stream.write(" ".join(map(str, mesh)) + "\n")
             np.savetxt(stream, rows, fmt="%d", delimiter=" ")
+
+
+# ------------------------------------------- scene-linear domains and shapers
+SHAPERS = (None, "log2")
+_SHAPER_STOPS = 12  # the log2 shaper resolves 12 stops below the top of the domain
+_SHAPER_POINTS = 4096
+
+
+def log2_shaper(x, domain_max, inverse=False):
+    """The log2 shaper of :func:`write_domain_cube`: [0, domain_max] -> [0, 1].
+
+    ``u = log2(1 + x / e) / log2(1 + domain_max / e)`` with
+    ``e = domain_max / 2**12``: close to linear near 0 (no infinite slope at
+    black), logarithmic above, so a 3D LUT after it spends its nodes evenly over
+    the stops of a scene-linear image rather than on its highlights.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    epsilon = domain_max / 2.0**_SHAPER_STOPS
+    scale = np.log2(1.0 + domain_max / epsilon)
+    if inverse:
+        return epsilon * (np.exp2(x * scale) - 1.0)
+    return np.log2(1.0 + np.maximum(x, 0.0) / epsilon) / scale
+
+
+def _cube_text(rows, kind, size, domain, title):
+    lines = [] if title is None else [f'TITLE "{" ".join(title.replace(chr(34), "").split())}"']
+    lines += [f"LUT_{kind}_SIZE {size}",
+              "DOMAIN_MIN {0!r} {0!r} {0!r}".format(float(domain[0])),
+              "DOMAIN_MAX {0!r} {0!r} {0!r}".format(float(domain[1]))]
+    body = "\n".join(" ".join(f"{v:.7g}" for v in row) for row in rows)
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
+def shaper_path(path):
+    """The 1D shaper file written beside a 3D .cube: ``grade.cube`` ->
+    ``grade.shaper.cube``."""
+    stem, extension = os.path.splitext(os.fspath(path))
+    return f"{stem}.shaper{extension or '.cube'}"
+
+
+def write_domain_cube(path, transport, *, size=33, domain_max=1.0, shaper=None,
+                      overwrite=False, title=None):
+    """A .cube of a fitted transport over the input range [0, ``domain_max``].
+
+    For scene-linear data (values above 1: EXR or float TIFF renders, linear
+    camera exports) a LUT over [0, 1] clips. This writes the map ``x ->
+    transport.transform(x)`` for ``x`` in ``[0, domain_max]**3`` (evaluated on
+    colour samples, so nothing is clipped to [0, 1]):
+
+    * ``shaper=None``: one 3D .cube with ``DOMAIN_MAX domain_max``, nodes evenly
+      spaced (ffmpeg ``lut3d``, Resolve and OCIO honour the domain);
+    * ``shaper="log2"``: a 1D shaper file (:func:`shaper_path`, the
+      :func:`log2_shaper` over ``DOMAIN_MAX domain_max``) and a 3D .cube in the
+      shaped [0, 1] coordinates, to be applied one after the other
+      (``ffmpeg -vf lut1d=grade.shaper.cube,lut3d=grade.cube``); the 3D nodes are
+      then spread evenly over stops, as scene-linear images need.
+
+    Fit the transport on samples of the same encoding (e.g. scene-linear pixels
+    as an ``(n, 3)`` array, so that no [0, 1] image clipping applies).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The 3D .cube, written atomically.
+    transport : BaseTransport
+        A fitted transport of RGB colours.
+    size : int, default=33
+        Nodes per axis of the 3D LUT.
+    domain_max : float, default=1.0
+        The largest input value.
+    shaper : {None, "log2"}, default=None
+    overwrite : bool, default=False
+        Replace existing files; otherwise raise ``FileExistsError``.
+    title : str, default=None
+        ``TITLE`` of the 3D file (default: :func:`cube_title`).
+
+    Returns
+    -------
+    paths : list of str
+        The files written: the shaper first (when there is one), then the 3D LUT.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skcolorot import AffineTransport
+    >>> rng = np.random.default_rng(0)
+    >>> linear = rng.random((500, 3)) * 8  # scene-linear samples, up to 8
+    >>> grade = AffineTransport().fit(linear, linear * [1.2, 1.0, 0.8])
+    >>> folder = tempfile.mkdtemp()
+    >>> written = write_domain_cube(os.path.join(folder, "grade.cube"), grade,
+    ...                             size=9, domain_max=8.0, shaper="log2")
+    >>> [os.path.basename(p) for p in written]
+    ['grade.shaper.cube', 'grade.cube']
+    """
+    from ._io import atomic_path, check_output_path
+    from .lut import lut_grid
+
+    if shaper not in SHAPERS:
+        raise ValueError(f"shaper must be None or 'log2', got {shaper!r}.")
+    domain_max = float(domain_max)
+    if not np.isfinite(domain_max) or domain_max <= 0:
+        raise ValueError(f"domain_max must be a positive number, got {domain_max!r}.")
+    path = os.fspath(path)
+    grid = lut_grid(size).reshape(-1, 3)
+    if shaper is None:
+        nodes, domain = grid * domain_max, (0.0, domain_max)
+    else:
+        nodes, domain = log2_shaper(grid, domain_max, inverse=True), (0.0, 1.0)
+    mapped = np.asarray(transport.transform(nodes), dtype=np.float64)
+    if not np.all(np.isfinite(mapped)):
+        raise ValueError("the transport maps part of the domain to NaN or infinity.")
+    # lut_grid is [r, g, b] C order (blue fastest); .cube rows run red fastest.
+    rows = mapped.reshape(size, size, size, 3).transpose(2, 1, 0, 3).reshape(-1, 3)
+    title = cube_title(transport, f"domain 0..{domain_max:g}" + (
+        f", after {os.path.basename(shaper_path(path))}" if shaper else "")) if title is None \
+        else title
+    files = [(path, _cube_text(rows, "3D", size, domain, title))]
+    if shaper is not None:
+        levels = np.linspace(0.0, domain_max, _SHAPER_POINTS)
+        shaped = np.repeat(log2_shaper(levels, domain_max)[:, None], 3, axis=1)
+        text = _cube_text(shaped, "1D", _SHAPER_POINTS, (0.0, domain_max),
+                          f"skcolorot log2 shaper 0..{domain_max:g}")
+        files.insert(0, (shaper_path(path), text))
+    for target, _ in files:  # refuse before writing anything
+        check_output_path(target, overwrite=overwrite, image=False)
+    for target, text in files:
+        with atomic_path(target, overwrite=overwrite) as temporary:
+            with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+    return [target for target, _ in files]

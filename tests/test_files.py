@@ -358,3 +358,72 @@ def test_a_corrupt_embedded_profile_is_ignored_with_a_warning(pair, capsys):
     err = capsys.readouterr().err
     assert err.startswith("skcolorot: warning: ") and "not a valid ICC profile" in err
     assert read_image(output, metadata=True)[1].icc_profile is None
+
+
+def _ffmpeg_float(tmp_path, pixels, filters):
+    """``pixels`` (H, W, 3) float through ffmpeg's filters as planar float32."""
+    planes = np.ascontiguousarray(pixels.transpose(2, 0, 1)[[1, 2, 0]], dtype="<f4")  # G, B, R
+    planes.tofile(tmp_path / "in.raw")
+    size = f"{pixels.shape[1]}x{pixels.shape[0]}"
+    raw = ["-f", "rawvideo", "-pix_fmt", "gbrpf32le"]
+    _ffmpeg(*raw, "-s", size, "-i", tmp_path / "in.raw", "-vf", filters, *raw,
+            tmp_path / "out.raw")
+    out = np.fromfile(tmp_path / "out.raw", dtype="<f4").reshape(3, *pixels.shape[:2])
+    return out[[2, 0, 1]].transpose(1, 2, 0).astype(float)
+
+
+def test_scene_linear_domain_and_log2_shaper_in_ffmpeg(tmp_path):
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skcolorot.lut_formats import write_domain_cube
+
+    rng = np.random.default_rng(0)
+    source = rng.random((500, 3)) ** 3 * 8  # scene-linear samples, up to 8
+    target = rng.random((500, 3)) ** 2.2 * [6.0, 5.0, 3.0]
+    image = rng.random((24, 32, 3)) ** 3 * 8
+    pixels = image.reshape(-1, 3)
+
+    affine = AffineTransport().fit(source, target)
+    write_domain_cube(tmp_path / "affine.cube", affine, size=9, domain_max=8.0)
+    assert "DOMAIN_MAX 8.0 8.0 8.0" in (tmp_path / "affine.cube").read_text()
+    graded = _ffmpeg_float(tmp_path, image, f"lut3d=file={tmp_path / 'affine.cube'}"
+                           ":interp=trilinear")
+    # An affine map is exact under trilinear interpolation: only float rounding.
+    np.testing.assert_allclose(graded.reshape(-1, 3), affine.transform(pixels), atol=1e-3)
+
+    # A curve steep in the shadows (as a display encoding of linear light is): the
+    # log2 shaper puts the 3D nodes where scene-linear data need them.
+    curve = FunctionTransformer(np.sqrt)
+    expected = np.sqrt(pixels)
+    dark = pixels.max(axis=1) < 0.5
+    errors = {}
+    for shaper in (None, "log2"):
+        cube = tmp_path / f"curve_{shaper}.cube"
+        written = write_domain_cube(cube, curve, size=17, domain_max=8.0, shaper=shaper)
+        chain = f"lut3d=file={cube}:interp=trilinear"
+        if shaper:
+            chain = f"lut1d=file={written[0]}:interp=linear," + chain
+        result = _ffmpeg_float(tmp_path, image, chain).reshape(-1, 3)
+        errors[shaper] = np.abs(result - expected)[dark].mean()
+    assert errors["log2"] < errors[None] / 5
+    with pytest.raises(FileExistsError):
+        write_domain_cube(tmp_path / "curve_log2.cube", curve, domain_max=8.0, shaper="log2")
+
+
+def test_lut_command_for_scene_linear_float_tiff(pair, capsys):
+    import tifffile
+
+    directory, source, _ = pair
+    linear = ((source / 255.0) ** 2.2 * 6).astype(np.float32)  # up to 6
+    tifffile.imwrite(directory / "linear.tif", linear, photometric="rgb")
+    cube = directory / "linear.cube"
+    args = ["lut", str(directory / "linear.tif"), str(directory / "ref.png"), "-o", str(cube),
+            "-m", "affine", "--size", "5", "--shaper", "log2", "--working-space",
+            "linear-srgb", "--input-profile", "linear-srgb"]
+    assert cli.main(args) == 0
+    assert "linear.shaper.cube and" in capsys.readouterr().out
+    shaper = (directory / "linear.shaper.cube").read_text()
+    assert f"DOMAIN_MAX {float(linear.max())!r}" in shaper and "LUT_1D_SIZE" in shaper
+    assert "LUT_3D_SIZE 5" in cube.read_text()
+    assert cli.main(args) == 2  # both files exist now: refused, neither replaced
+    assert "already exists" in _one_line_error(capsys)
