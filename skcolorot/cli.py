@@ -909,7 +909,7 @@ def build_parser():
         subparsers,
         "lut",
         _cmd_lut,
-        help="export the grade SRC -> REF as a .cube 3D LUT",
+        help="export the grade SRC -> REF as a 3D LUT (.cube, .3dl or HaldCLUT .png)",
         description=(
             "Fit the colour transport SRC -> REF and write it as an Adobe/Resolve "
             ".cube 3D LUT, for 'skcolorot apply', ffmpeg (-vf lut3d=grade.cube), "
