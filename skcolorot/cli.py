@@ -911,15 +911,21 @@ def build_parser():
         _cmd_lut,
         help="export the grade SRC -> REF as a 3D LUT (.cube, .3dl or HaldCLUT .png)",
         description=(
-            "Fit the colour transport SRC -> REF and write it as an Adobe/Resolve "
-            ".cube 3D LUT, for 'skcolorot apply', ffmpeg (-vf lut3d=grade.cube), "
-            "DaVinci Resolve, Photoshop or OBS."
+            "Fit the colour transport SRC -> REF and write it as a 3D LUT, by the "
+            "extension of LUT: an Adobe/Resolve .cube (for 'skcolorot apply', ffmpeg "
+            "-vf lut3d=grade.cube, DaVinci Resolve, Photoshop or OBS), an Autodesk "
+            ".3dl (Nuke, Flame; ffmpeg reads --size 17) or a HaldCLUT .png (ffmpeg's "
+            "haldclut, G'MIC, darktable; --size rounded to a Hald level)."
         ),
         epilog=(
             "examples:\n"
             "  skcolorot lut photo.jpg look.jpg -o grade.cube\n"
             "  skcolorot lut photo.jpg look.jpg -o grade.cube --size 65 --method gmm\n"
-            "  ffmpeg -i clip.mp4 -vf lut3d=file=grade.cube:interp=tetrahedral out.mp4\n\n"
+            "  skcolorot lut photo.jpg look.jpg -o grade.png\n"
+            "  skcolorot lut render.tif look.jpg -o grade.cube --shaper log2 "
+            "--working-space linear-srgb --input-profile linear-srgb\n"
+            "  ffmpeg -i clip.mp4 -vf lut3d=file=grade.cube:interp=tetrahedral out.mp4\n"
+            "  ffmpeg -i clip.mp4 -i grade.png -filter_complex haldclut out.mp4\n\n"
             "A larger --size follows a non-linear grade more closely (33 is the usual "
             "size, 65 the finest most tools take)."
         ),
