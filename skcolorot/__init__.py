@@ -1,40 +1,67 @@
 """skcolorot: optimal-transport colour transfer and domain adaptation as
-scikit-learn estimators."""
+scikit-learn estimators.
 
-from ._input import TransportedArray, sample_pixels
-from ._transfer import make_transport, transfer
-from .affine import AffineTransport
-from ._barycenter import barycenter
-from .domain import DomainAdaptation
-from .emd import EMDTransport
-from .gmm import GMMTransport
-from .lut import apply_lut, read_cube, write_cube
-from .metrics import color_fidelity, luminance_ssim, sliced_wasserstein, sliced_wasserstein_scorer
-from .regrain import Regrainer, regrain
-from .sinkhorn import SinkhornTransport
-from .sliced import SlicedTransport
+The public names are imported on first use (PEP 562), so ``import skcolorot``
+and ``skcolorot --version`` stay cheap: scikit-learn, POT and scikit-image load
+only when an estimator or function that needs them is first touched.
+"""
+
+import sys
+from importlib import import_module
+from types import ModuleType
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AffineTransport",
-    "DomainAdaptation",
-    "EMDTransport",
-    "GMMTransport",
-    "Regrainer",
-    "SinkhornTransport",
-    "SlicedTransport",
-    "TransportedArray",
-    "apply_lut",
-    "barycenter",
-    "color_fidelity",
-    "luminance_ssim",
-    "make_transport",
-    "read_cube",
-    "regrain",
-    "sample_pixels",
-    "sliced_wasserstein",
-    "sliced_wasserstein_scorer",
-    "transfer",
-    "write_cube",
-]
+# public name -> module that defines it
+_LAZY = {
+    "TransportedArray": "._input",
+    "sample_pixels": "._input",
+    "make_transport": "._transfer",
+    "transfer": "._transfer",
+    "AffineTransport": ".affine",
+    "barycenter": "._barycenter",
+    "DomainAdaptation": ".domain",
+    "EMDTransport": ".emd",
+    "GMMTransport": ".gmm",
+    "apply_lut": ".lut",
+    "read_cube": ".lut",
+    "write_cube": ".lut",
+    "color_fidelity": ".metrics",
+    "luminance_ssim": ".metrics",
+    "sliced_wasserstein": ".metrics",
+    "sliced_wasserstein_scorer": ".metrics",
+    "Regrainer": ".regrain",
+    "regrain": ".regrain",
+    "SinkhornTransport": ".sinkhorn",
+    "SlicedTransport": ".sliced",
+    "tone_grayscale": ".toning",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skcolorot' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(ModuleType):
+    """Keeps ``skcolorot.regrain`` the function: importing the submodule of the
+    same name (``skcolorot/regrain.py``) binds the module here, which eager
+    imports used to overwrite with the function right away."""
+
+    def __setattr__(self, name, value):
+        if name == "regrain" and isinstance(value, ModuleType):
+            value = value.regrain
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -466,7 +466,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         table = self._map_in_chunks(lut_grid(size).reshape(-1, 3), t, inverse, clip=True)
         return table.reshape(size, size, size, 3)
 
-    def to_cube(self, path, size=33, *, title=None):
+    def to_cube(self, path, size=33, *, title=None, overwrite=False):
         """Write the fitted grade as an Adobe/Resolve ``.cube`` 3D LUT file.
 
         The file applies the same grade in ffmpeg (``-vf lut3d=grade.cube``, whose
@@ -480,11 +480,18 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         size : int, default=33
             Nodes per colour axis.
         title : str, default=None
-            ``TITLE`` line of the file.
+            ``TITLE`` line of the file; by default the estimator's class, ``t``
+            and parameters (:func:`skcolorot.lut_formats.cube_title`).
+        overwrite : bool, default=False
+            Replace an existing file; otherwise raise ``FileExistsError``.
         """
+        from ._io import atomic_path
         from .lut import write_cube
+        from .lut_formats import cube_title
 
-        write_cube(path, self.to_lut(size), title=title)
+        table = self.to_lut(size)
+        with atomic_path(path, overwrite=overwrite) as temporary:
+            write_cube(temporary, table, title=cube_title(self) if title is None else title)
 
     # ------------------------------------------------------------------ score
     def score(self, X, y=None, sample_weight=None):

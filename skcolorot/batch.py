@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._input import is_dask_array
-from ._io import check_output_path, read_image, write_image
+from ._io import check_output_path
 
 __all__ = ["grade_files", "grade_frames"]
 
@@ -102,15 +102,20 @@ def grade_frames(transport, frames, *, regrain=None):
     return graded
 
 
-def _grade_file(source_path, output_path, transport, regrain_params, overwrite):
-    """Read, grade, (regrain,) write one file; runs on a worker."""
-    image = read_image(source_path)
+def _grade_file(source_path, output_path, transport, regrain_params, overwrite, files=None):
+    """Read, grade, (regrain,) write one file; runs on a worker. ``files`` (a
+    ``FileIO``) converts to and from the working space and keeps ICC and EXIF."""
+    from ._files import FileIO
+
+    files = FileIO() if files is None else files
+    loaded = files.read(source_path)
+    image = loaded.pixels
     graded = np.asarray(transport.transform(image))
     if regrain_params is not None:
         from .regrain import regrain
 
         graded = regrain(image, graded, **regrain_params)
-    write_image(output_path, graded, overwrite=overwrite)
+    files.write(output_path, graded, loaded, overwrite=overwrite)
     return output_path
 
 
@@ -177,9 +182,9 @@ def _run_delayed(tasks, transport, scheduler, bar):
     keys = [f"grade-file-{batch}-{index}" for index in range(len(tasks))]
     jobs = [
         dask.delayed(_grade_file, pure=False, traverse=False)(
-            source, output, shared, params, overwrite, dask_key_name=key
+            source, output, shared, params, overwrite, files, dask_key_name=key
         )
-        for key, (source, output, _, params, overwrite) in zip(keys, tasks)
+        for key, (source, output, _, params, overwrite, files) in zip(keys, tasks)
     ]
     wanted = set(keys)
 
@@ -198,10 +203,10 @@ def _run_client(tasks, transport, client, bar):
     shared = client.scatter(transport, broadcast=True, hash=False)
     sources = [task[0] for task in tasks]
     outputs = [task[1] for task in tasks]
-    _, _, _, params, overwrite = tasks[0]
+    _, _, _, params, overwrite, files = tasks[0]
     futures = client.map(
         _grade_file, sources, outputs, transport=shared, regrain_params=params,
-        overwrite=overwrite, pure=False,
+        overwrite=overwrite, files=files, pure=False,
     )
     try:
         for future in as_completed(futures):
@@ -225,6 +230,7 @@ def grade_files(
     scheduler=None,
     client=None,
     progress=True,
+    files=None,
 ):
     """Grade image files with one fitted transport and write them to a directory.
 
@@ -257,6 +263,11 @@ def grade_files(
     progress : bool, default=True
         Show a tqdm progress bar (when tqdm is installed; with a distributed
         cluster only through ``client``).
+    files : FileIO, default=None
+        How files are read and written (working space, profiles, bit depth,
+        JPEG quality); by default each file is converted from its embedded ICC
+        profile to sRGB, graded, converted back and written with its profile and
+        EXIF.
 
     Returns
     -------
@@ -309,7 +320,7 @@ def grade_files(
     outputs = outputs_in_directory(inputs, output_dir)
     _check_paths(inputs, outputs, output_dir, overwrite)
     tasks = [
-        (source, output, transport, params, overwrite)
+        (source, output, transport, params, overwrite, files)
         for source, output in zip(inputs, outputs)
     ]
 

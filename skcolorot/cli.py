@@ -6,6 +6,7 @@
     skcolorot lut SRC REF -o grade.cube      the same grade as a 3D LUT file
     skcolorot apply grade.cube IN... -o OUT  apply a .cube LUT to images
     skcolorot batch REF IN... -o OUTDIR      one grade, fitted once, for many images
+    skcolorot video IN REF -o OUT            one grade for a whole clip, through ffmpeg
     skcolorot demo -o OUT.png                the bundled example
 
 Exit status: 0 on success; 2 on bad usage or bad input (running out of memory
@@ -15,33 +16,30 @@ No command replaces an existing file without ``--overwrite``, none writes over
 one of its own inputs, nor over anything but a regular file (an output that is a
 symbolic link is written through), and every file is written to a temporary name
 and moved into place, so a failure never leaves half a file.
+
+Only the standard library is imported at start-up: numpy, scikit-learn and the
+rest load inside the command that needs them, so ``--version`` and ``--help``
+answer at once.
 """
 
 import argparse
 import os
 import sys
 import textwrap
+import time
 import warnings
 
-import numpy as np
-
 from . import __version__
-from ._io import (
-    Terminated,
-    atomic_path,
-    check_image_format,
-    check_not_inputs,
-    check_output_path,
-    read_image,
-    terminate_as_interrupt,
-    write_image,
-)
-from ._transfer import METHODS, make_transport
-from .batch import outputs_in_directory
-from .color import COLOR_SPACES
-from .lut import apply_lut, read_cube
+from ._signals import Terminated, terminate_as_interrupt
 
 __all__ = ["main"]
+
+# The choices of --method and --color-space, spelled out so that building the
+# parser imports nothing heavy (tests check they match the library's).
+METHODS = ("affine", "sinkhorn", "sliced", "gmm", "emd")
+COLOR_SPACES = ("rgb", "lab", "oklab")
+# Named ICC profiles (skcolorot.colormanage.PROFILE_NAMES), for the help text.
+PROFILE_NAMES = ("srgb", "display-p3", "adobe-rgb", "prophoto", "rec2020", "linear-srgb")
 
 PROG = "skcolorot"
 EXIT_USAGE = 2
@@ -110,6 +108,36 @@ def _unit_interval(text):
     return value
 
 
+def _quality(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be an integer in [1, 100], got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
 def _lut_size(text):
     try:
         value = int(text)
@@ -126,10 +154,21 @@ def _one_line(text):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    sys.stderr.write(f"{PROG}: warning: {_one_line(message)}\n")
+    from ._io import BitDepthNote
+
+    kind = "note" if issubclass(category, BitDepthNote) else "warning"
+    sys.stderr.write(f"{PROG}: {kind}: {_one_line(message)}\n")
 
 
-def _progress(items, total, label, enabled):
+def _show_progress(args, total=2):
+    """Bars go to stderr when it is a terminal, or always with ``--progress``;
+    never with ``--quiet`` or for a single step."""
+    if getattr(args, "quiet", False) or total < 2:
+        return False
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+
+
+def _progress(items, total, label, enabled, unit="image"):
     """``items`` with a progress bar on stderr: tqdm if installed, else a counter."""
     if not enabled:
         yield from items
@@ -139,7 +178,7 @@ def _progress(items, total, label, enabled):
     except ImportError:
         tqdm = None
     if tqdm is not None:
-        with tqdm(items, total=total, desc=label, unit="image", file=sys.stderr) as bar:
+        with tqdm(items, total=total, desc=label, unit=unit, file=sys.stderr) as bar:
             yield from bar
         return
     sys.stderr.write(f"\r{label}: 0/{total}")
@@ -150,12 +189,42 @@ def _progress(items, total, label, enabled):
     sys.stderr.write("\n")
 
 
-def _show_progress(args, total):
-    return total > 1 and not args.quiet and sys.stderr.isatty()
+class _Steps:
+    """The stages of a one-image command (read, fit, grade, write) as a progress
+    line on stderr, and the elapsed time for the summary."""
+
+    def __init__(self, args, names):
+        self.names = names
+        self.enabled = _show_progress(args, len(names))
+        self.started = time.perf_counter()
+
+    def __call__(self, name):
+        if self.enabled:
+            index = self.names.index(name) + 1
+            line = f"{PROG}: [{index}/{len(self.names)}] {name}..."
+            # On a terminal one line rewritten in place; in a log one line a stage.
+            sys.stderr.write(f"\r{line}\033[K" if sys.stderr.isatty() else line + "\n")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.enabled and sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+    def elapsed(self):
+        return time.perf_counter() - self.started
+
+
+def _summary(args, text):
+    """The one-line result of a command, on stdout (``--quiet``: none)."""
+    if not getattr(args, "quiet", False):
+        print(text)
 
 
 def _transport_from(args):
     """The unfitted transport of ``--method``, ``--param`` and the named options."""
+    from ._transfer import make_transport
+
     params = {}
     for key, value in args.param:
         if key == "method":
@@ -177,9 +246,13 @@ def _transport_from(args):
     return make_transport(args.method, **params)
 
 
-def _check_colorful(image, what):
+def _is_gray(image):
     rgb = image[..., :3]
-    if np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2]):
+    return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+
+
+def _check_colorful(image, what):
+    if _is_gray(image):
         raise UsageError(
             f"{what} is grayscale: a grade fitted on it is undefined off the gray axis; "
             "fit on a colour image (a .cube fitted on one can be applied to gray "
@@ -187,22 +260,42 @@ def _check_colorful(image, what):
         )
 
 
-def _read_colors(path):
-    """An image a grade is fitted on or towards: it must hold a colour distribution."""
-    image = read_image(path)
+def _check_pixels(loaded, path):
+    image = loaded.pixels
     if image.shape[0] * image.shape[1] < 2:
         # Otherwise the library's "X has 1 pixel" names no file the user gave.
         raise UsageError(f"{path}: a 1-pixel image holds no colour distribution to fit")
-    return image
+    return loaded
 
 
-def _read_source(path):
-    image = _read_colors(path)
-    _check_colorful(image, path)
-    return image
+def _file_io(args):
+    """The FileIO of the profile, bit-depth and quality options."""
+    from ._files import FileIO
+    from .colormanage import load_profile
+
+    def profile(option):
+        spec = getattr(args, option, None)
+        if spec is None:
+            return None
+        try:
+            return load_profile(spec)
+        except ValueError as error:
+            raise UsageError(f"--{option.replace('_', '-')}: {_one_line(error)}") from None
+
+    working = profile("working_space")
+    return FileIO(
+        working_profile=working,
+        input_profile=profile("input_profile"),
+        output_profile=profile("output_profile"),
+        bit_depth=None if getattr(args, "bit_depth", "auto") == "auto" else int(args.bit_depth),
+        quality=getattr(args, "quality", None),
+        subsampling=getattr(args, "subsampling", None),
+    )
 
 
 def _grade(transport, image, regrain):
+    import numpy as np
+
     result = transport.transform(image)
     if regrain:
         from .regrain import regrain as regrain_image
@@ -211,64 +304,134 @@ def _grade(transport, image, regrain):
     return np.asarray(result)
 
 
-def _check_cube_path(path, overwrite):
-    if not path.lower().endswith(".cube"):
-        raise UsageError(f"{path}: a LUT file name must end in .cube")
+def _check_lut_path(path, overwrite, extensions=(".cube",)):
+    from ._io import check_output_path
+
+    if not path.lower().endswith(extensions):
+        raise UsageError(f"{path}: a LUT file name must end in {' or '.join(extensions)}")
     check_output_path(path, overwrite=overwrite, image=False)
 
 
+# LUT files skcolorot writes, by extension (see _write_lut)
+_LUT_EXTENSIONS = (".cube", ".3dl", ".png")
+
+
+def _check_cube_path(path, overwrite):
+    _check_lut_path(path, overwrite)
+
+
 def _write_cube(transport, path, size, overwrite, title):
-    with atomic_path(path, overwrite=overwrite) as temporary:
-        transport.to_cube(temporary, size=size, title=_cube_safe(title))
+    transport.to_cube(path, size=size, title=title, overwrite=overwrite)
 
 
-def _cube_safe(title):
-    # A .cube TITLE is one double-quoted line.
-    return " ".join(title.replace('"', "'").split())
+def _cube_title(transport, args, source_name):
+    from .lut_formats import cube_title
 
-
-def _cube_title(args, source_name):
     references = args.reference if isinstance(args.reference, list) else [args.reference]
     names = " + ".join(os.path.basename(path) for path in references)
-    return f"skcolorot {args.method}: {source_name} -> {names}"
+    return cube_title(transport, f"{source_name} -> {names}")
+
+
+def _describe(path, image, files, loaded):
+    """``640x427, 8-bit, Display P3`` for the summary line."""
+    from ._io import can_hold_16_bits
+
+    depth = 32 if image.dtype.kind == "f" else 8 * image.dtype.itemsize
+    if files.bit_depth is not None:
+        depth = files.bit_depth
+    elif depth == 32 and not path.lower().endswith((".tif", ".tiff")):
+        depth = 16 if can_hold_16_bits(path, image.ndim) else 8
+    elif depth == 16 and not can_hold_16_bits(path, image.ndim):
+        depth = 8
+    profile = files.output_profile or (loaded.profile if loaded is not None else None)
+    if profile is None:
+        space = "untagged sRGB"
+    else:
+        from .colormanage import profile_description
+
+        space = profile_description(profile)
+    depth = "float" if depth == 32 else f"{depth}-bit"
+    return f"{image.shape[1]}x{image.shape[0]}, {depth}, {space}"
 
 
 def _check_inputs(paths):
     """Fail on the first missing input before any work is done."""
+    from ._io import read_image
+
     for path in paths:
         if not os.path.isfile(path):
             read_image(path)  # raises the FileNotFoundError / IsADirectoryError
 
 
+def _looks_like_file(path):
+    """An output name with an image extension (``one.png``), not a directory."""
+    from PIL import Image
+
+    Image.init()
+    return os.path.splitext(path)[1].lower() in Image.registered_extensions()
+
+
 def _output_paths(inputs, output, *, directory):
-    """One output per input: ``output`` itself, or ``output/<input's name>``."""
-    directory = directory or len(inputs) > 1 or os.path.isdir(output) or output.endswith("/")
-    if not directory:
+    """One output per input: ``output`` itself, or ``output/<input's name>``.
+
+    Several inputs (or ``directory``) need ``output`` to name a directory: an
+    existing one, a name ending in ``/``, or a new name without an image
+    extension; ``-o one.png`` is refused rather than made a directory.
+    """
+    from .batch import outputs_in_directory
+
+    is_dir = os.path.isdir(output)
+    if not (directory or len(inputs) > 1 or is_dir or output.endswith(("/", os.sep))):
         return [output]
-    if os.path.exists(output) and not os.path.isdir(output):
+    if os.path.exists(output) and not is_dir:
         raise UsageError(f"{output}: not a directory (several inputs need -o DIRECTORY)")
-    return outputs_in_directory(inputs, output)
+    if not is_dir and not output.endswith(("/", os.sep)) and _looks_like_file(output):
+        what = f"{len(inputs)} inputs" if len(inputs) > 1 else "this command"
+        raise UsageError(
+            f"-o {output}: {what} need an output directory, and this names a file; "
+            f"give a directory (end it with / to create one named {output})"
+        )
+    try:
+        return outputs_in_directory(inputs, output)
+    except ValueError as error:
+        raise UsageError(_one_line(error)) from None
 
 
-def _prepare_outputs(outputs, overwrite):
-    """Create the output directory and refuse existing files, before any work."""
-    for path in outputs:
+def _prepare_outputs(outputs, args):
+    """Create the output directory and refuse existing files, before any work;
+    with ``--skip-existing`` return the indices of the outputs still to write."""
+    from ._io import check_output_path
+
+    skip = getattr(args, "skip_existing", False)
+    if skip and args.overwrite:
+        raise UsageError("--skip-existing and --overwrite contradict each other; give one")
+    todo = []
+    for index, path in enumerate(outputs):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        check_output_path(path, overwrite=overwrite)
+        if skip and os.path.lexists(path):
+            check_output_path(path, overwrite=True)  # still a writable image name
+            continue
+        check_output_path(path, overwrite=args.overwrite)
+        todo.append(index)
+    return todo
 
 
-def _pooled_sample(paths, args):
+def _pooled_sample(paths, args, files):
     """Equal numbers of random pixels (drawn with ``--seed``) from every input, as
-    float RGB in [0, 1]: every image weighs the same in the fit, whatever its size."""
+    float RGB in [0, 1] in the working space: every image weighs the same in the
+    fit, whatever its size."""
+    import numpy as np
+
     rng = np.random.default_rng(args.random_state if args.random_state is not None else 0)
     per_image = -(-_POOL_PIXELS // len(paths))
     parts = []
     enabled = _show_progress(args, len(paths))
     for path in _progress(paths, len(paths), "sampling", enabled):
-        image = read_image(path)
+        image = files.read(path).pixels
         pixels = image.reshape(-1, image.shape[-1])[:, :3]
         index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
-        parts.append(pixels[index] / np.iinfo(image.dtype).max)
+        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
+        parts.append(pixels[index] / scale)
     sample = np.concatenate(parts)
     if len(sample) < 2:
         raise UsageError(f"{paths[0]}: a 1-pixel image holds no colour distribution to fit")
@@ -276,17 +439,20 @@ def _pooled_sample(paths, args):
     return sample
 
 
-def _references(args, transport):
-    """The one reference image, or the barycentre of several (``--weights``)."""
-    references = [_read_colors(path) for path in args.reference]
-    if args.weights is not None and len(args.weights) != len(references):
+def _references(args, transport, files, steps=None):
+    """The pixels of the one reference image, or the barycentre (a colour sample)
+    of several (``--weights``), read into the working space."""
+    if args.weights is not None and len(args.weights) != len(args.reference):
         raise UsageError(
-            f"--weights has {len(args.weights)} values for {len(references)} references"
+            f"--weights has {len(args.weights)} values for {len(args.reference)} references"
         )
+    references = [_check_pixels(files.read(path), path).pixels for path in args.reference]
     if len(references) == 1:
         return references[0]
     from ._barycenter import barycenter
 
+    if steps is not None:
+        steps("fitting")
     params = transport.get_params()
     return barycenter(
         references,
@@ -296,89 +462,275 @@ def _references(args, transport):
     )
 
 
+def _skipped(count):
+    return f", {count} skipped (already there)" if count else ""
+
+
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
+    from ._io import check_image_format, check_not_inputs, check_output_path
+
     check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
     check_output_path(args.output, overwrite=args.overwrite)
     if args.lut_out:
-        _check_cube_path(args.lut_out, args.overwrite)
-    source = _read_source(args.source)
-    check_image_format(args.output, source.dtype, source.shape[-1])  # before the fit
-    transport = _transport_from(args)
-    transport.fit(source, _references(args, transport))
-    write_image(args.output, _grade(transport, source, args.regrain), overwrite=args.overwrite)
-    if args.lut_out:
-        if args.regrain:
-            warnings.warn(
-                f"{args.lut_out} holds the colour map only; --regrain is not in it",
-                stacklevel=1,
+        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
+    files = _file_io(args)
+    steps = _Steps(args, ["reading", "fitting", "grading", "writing"])
+    try:
+        steps("reading")
+        source = _check_pixels(files.read(args.source), args.source)
+        # Before the fit: a result the output's format cannot hold is never computed.
+        check_image_format(
+            args.output, source.pixels.dtype, source.pixels.shape[-1], bit_depth=files.bit_depth
+        )
+        toned = _is_gray(source.pixels)
+        if toned and args.lut_out:
+            raise UsageError(
+                f"{args.source} is grayscale: it is toned, which no 3D LUT expresses; "
+                "drop --lut-out"
             )
-        title = _cube_title(args, os.path.basename(args.source))
-        _write_cube(transport, args.lut_out, args.lut_size, args.overwrite, title)
+        transport = _transport_from(args)
+        reference = _references(args, transport, files, steps)
+        if toned:
+            from .toning import tone_grayscale
+
+            steps("fitting")
+            if reference.ndim == 2:  # a barycentre's sample: a one-column image
+                reference = reference[:, None, :]
+            result = tone_grayscale(source.pixels, reference, t=args.t)
+            method = "grayscale toning"
+        else:
+            steps("fitting")
+            transport.fit(source.pixels, reference)
+            steps("grading")
+            result = _grade(transport, source.pixels, args.regrain)
+            method = args.method
+        steps("writing")
+        files.write(args.output, result, source, overwrite=args.overwrite)
+        if args.lut_out:
+            if args.regrain:
+                warnings.warn(
+                    f"{args.lut_out} holds the colour map only; --regrain is not in it",
+                    stacklevel=1,
+                )
+            title = _cube_title(transport, args, os.path.basename(args.source))
+            _write_lut(transport, args.lut_out, args.lut_size, args.overwrite, title)
+    finally:
+        steps.close()
+    extra = f" and {args.lut_out}" if args.lut_out else ""
+    _summary(
+        args,
+        f"wrote {args.output}{extra}: {_describe(args.output, result, files, source)}; "
+        f"{method}, {steps.elapsed():.1f} s",
+    )
 
 
 def _cmd_lut(args):
-    check_not_inputs([args.source, *args.reference], [args.output])
-    _check_cube_path(args.output, args.overwrite)
-    source = _read_source(args.source)
-    transport = _transport_from(args)
-    transport.fit(source, _references(args, transport))
-    title = _cube_title(args, os.path.basename(args.source))
-    _write_cube(transport, args.output, args.size, args.overwrite, title)
+    from ._io import check_not_inputs
+
+    outputs = [args.output]
+    if args.shaper:
+        from .lut_formats import shaper_path
+
+        outputs.append(shaper_path(args.output))
+    check_not_inputs([args.source, *args.reference], outputs)
+    _check_lut_path(args.output, args.overwrite, _LUT_EXTENSIONS)
+    files = _file_io(args)
+    steps = _Steps(args, ["reading", "fitting", "writing"])
+    try:
+        steps("reading")
+        source = _check_pixels(files.read(args.source), args.source)
+        _check_colorful(source.pixels, args.source)
+        transport = _transport_from(args)
+        reference = _references(args, transport, files, steps)
+        steps("fitting")
+        if args.domain_max is None and args.shaper is None:
+            transport.fit(source.pixels, reference)
+            steps("writing")
+            _write_lut(transport, args.output, args.size, args.overwrite,
+                       _cube_title(transport, args, os.path.basename(args.source)))
+            written = [args.output]
+        else:
+            written = _write_scene_linear_lut(args, source.pixels, reference, steps)
+    finally:
+        steps.close()
+    _summary(args, f"wrote {' and '.join(written)}: {_lut_description(args.output, args.size)} "
+                   f"{args.method} grade, {steps.elapsed():.1f} s")
+
+
+def _as_samples(image):
+    """Pixels as float (n, 3) colour samples: a fit on them clips nothing to [0, 1]."""
+    import numpy as np
+
+    pixels = image[..., :3].reshape(-1, 3)
+    if pixels.dtype.kind in "iu":
+        return pixels / np.iinfo(pixels.dtype).max
+    return pixels.astype(np.float64)
+
+
+def _write_scene_linear_lut(args, source, reference, steps):
+    """``lut --domain-max / --shaper``: a grade of scene-linear values (see
+    skcolorot.lut_formats.write_domain_cube)."""
+    from .lut_formats import shaper_path, write_domain_cube
+
+    if not args.output.lower().endswith(".cube"):
+        raise UsageError(f"{args.output}: --domain-max and --shaper write .cube files")
+    if args.shaper:
+        from ._io import check_output_path
+
+        check_output_path(shaper_path(args.output), overwrite=args.overwrite, image=False)
+    transport = _transport_from(args).fit(_as_samples(source), _as_samples(reference))
+    steps("writing")
+    domain_max = args.domain_max if args.domain_max is not None else float(source.max())
+    return write_domain_cube(
+        args.output,
+        transport,
+        size=args.size,
+        domain_max=domain_max,
+        shaper=args.shaper,
+        overwrite=args.overwrite,
+    )
+
+
+def _lut_description(path, size):
+    if path.lower().endswith(".png"):
+        from .lut_formats import hald_level
+
+        level = hald_level(size)
+        return f"HaldCLUT level {level} ({level**2} nodes per axis)"
+    return f"{size}^3 {os.path.splitext(path)[1][1:]}"
+
+
+def _write_lut(transport, path, size, overwrite, title):
+    """The fitted grade as a .cube, .3dl or HaldCLUT .png file, by extension."""
+    lowered = path.lower()
+    if lowered.endswith(".cube"):
+        _write_cube(transport, path, size, overwrite, title)
+        return
+    from .lut_formats import hald_level, write_3dl, write_hald
+
+    if lowered.endswith(".3dl"):
+        write_3dl(path, transport.to_lut(size), overwrite=overwrite)
+    else:
+        level = hald_level(size)
+        write_hald(path, transport.to_lut(level**2), overwrite=overwrite)
 
 
 def _cmd_apply(args):
+    from .lut import apply_lut, read_cube
+
     table = read_cube(args.lut)
     _check_inputs(args.inputs)
     outputs = _output_paths(args.inputs, args.output, directory=False)
+    from ._io import check_image_format, check_not_inputs
+
     check_not_inputs([args.lut, *args.inputs], outputs)
-    _prepare_outputs(outputs, args.overwrite)
-    pairs = list(zip(args.inputs, outputs, strict=True))
+    todo = _prepare_outputs(outputs, args)
+    files = _file_io(args)
+    pairs = [(args.inputs[i], outputs[i]) for i in todo]
+    started = time.perf_counter()
     enabled = _show_progress(args, len(pairs))
     for path, output in _progress(pairs, len(pairs), "applying", enabled):
-        image = read_image(path)
-        check_image_format(output, image.dtype, image.shape[-1])
-        write_image(output, apply_lut(image, table), overwrite=args.overwrite)
+        loaded = files.read(path)
+        check_image_format(
+            output, loaded.pixels.dtype, loaded.pixels.shape[-1], bit_depth=files.bit_depth
+        )
+        files.write(output, apply_lut(loaded.pixels, table), loaded, overwrite=args.overwrite)
+    where = outputs[0] if len(outputs) == 1 else os.path.dirname(outputs[0]) or "."
+    _summary(
+        args,
+        f"graded {len(pairs)} image{'s' * (len(pairs) != 1)} with {args.lut} into "
+        f"{where}{_skipped(len(outputs) - len(pairs))}, {time.perf_counter() - started:.1f} s",
+    )
 
 
 def _cmd_batch(args):
+    from ._io import check_not_inputs
+
     _check_inputs([args.reference, *args.inputs])
     outputs = _output_paths(args.inputs, args.output, directory=True)
     check_not_inputs([args.reference, *args.inputs], [*outputs, *filter(None, [args.lut_out])])
     if args.lut_out:
-        _check_cube_path(args.lut_out, args.overwrite)
-    _prepare_outputs(outputs, args.overwrite)
-    reference = _read_colors(args.reference)
+        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
+    todo = _prepare_outputs(outputs, args)
+    files = _file_io(args)
+    started = time.perf_counter()
+    reference = _check_pixels(files.read(args.reference), args.reference).pixels
     if args.fit_on == "first":
-        fit_colors = _read_source(args.inputs[0])
+        fit_colors = _check_pixels(files.read(args.inputs[0]), args.inputs[0]).pixels
+        _check_colorful(fit_colors, args.inputs[0])
     else:
-        fit_colors = _pooled_sample(args.inputs, args)
+        # Every input, skipped or not, so that a resumed batch gets the same grade.
+        fit_colors = _pooled_sample(args.inputs, args, files)
     transport = _transport_from(args).fit(fit_colors, reference)
     # The library's batch runner: in parallel when Dask is installed.
     from .batch import grade_files
 
+    inputs = [args.inputs[i] for i in todo]
     grade_files(
         transport,
-        args.inputs,
+        inputs,
         args.output,
         regrain=args.regrain or None,
         overwrite=args.overwrite,
-        progress=_show_progress(args, len(args.inputs)),
+        progress=_show_progress(args, len(inputs)),
+        files=files,
     )
     if args.lut_out:
         source_name = f"{len(args.inputs)} images" if args.fit_on == "all" else args.inputs[0]
-        _write_cube(
+        _write_lut(
             transport,
             args.lut_out,
             args.lut_size,
             args.overwrite,
-            _cube_title(args, os.path.basename(source_name)),
+            _cube_title(transport, args, os.path.basename(source_name)),
         )
+    _summary(
+        args,
+        f"graded {len(inputs)} image{'s' * (len(inputs) != 1)} into {args.output} "
+        f"({args.method}, fitted on {args.fit_on}){_skipped(len(outputs) - len(inputs))}, "
+        f"{time.perf_counter() - started:.1f} s",
+    )
+
+
+def _cmd_video(args):
+    from ._io import check_not_inputs
+    from .video import grade_video
+
+    check_not_inputs([args.input, args.reference], [args.output, *filter(None, [args.lut_out])])
+    if args.lut_out:
+        _check_cube_path(args.lut_out, args.overwrite)
+    started = time.perf_counter()
+    report = grade_video(
+        args.input,
+        args.reference,
+        args.output,
+        transport=_transport_from(args),
+        n_frames=args.sample_frames,
+        regrain=args.regrain,
+        overwrite=args.overwrite,
+        crf=args.crf,
+        progress=_show_progress(args),
+        lut_out=args.lut_out,
+        lut_size=args.lut_size,
+        per_shot=args.per_shot,
+    )
+    shots = len(report["shots"])
+    grades = f"{shots} {args.method} grades (one per shot)" if args.per_shot else (
+        f"one {args.method} grade")
+    _summary(
+        args,
+        f"wrote {args.output}: {report['frames']} frames, {report['width']}x{report['height']} "
+        f"at {report['fps']} fps{', audio kept' if report['audio'] else ''}; {grades} "
+        f"fitted on {report['sampled']} frames, {time.perf_counter() - started:.1f} s",
+    )
 
 
 def _cmd_demo(args):
+    import numpy as np
     from sklearn.datasets import load_sample_image
 
+    from ._io import check_output_path, write_image
     from .metrics import color_fidelity, luminance_ssim
 
     check_output_path(args.output, overwrite=args.overwrite)
@@ -408,7 +760,8 @@ examples:
   skcolorot transfer photo.jpg look.jpg -o graded.jpg --method sinkhorn --param reg=0.01
   skcolorot lut photo.jpg look.jpg -o grade.cube --size 65
   skcolorot apply grade.cube frames/*.png -o graded/
-  skcolorot batch look.jpg frames/*.png -o graded/
+  skcolorot batch look.jpg frames/*.png -o graded/ --skip-existing
+  skcolorot video clip.mp4 look.jpg -o graded.mp4
   ffmpeg -i clip.mp4 -vf lut3d=grade.cube graded.mp4
 
 Exit status: 0 on success, 2 on bad usage or input (one line on stderr),
@@ -491,14 +844,71 @@ def _add_references(parser):
     )
 
 
-def _add_overwrite(parser):
+def _add_overwrite(parser, *, skip=False):
     parser.add_argument(
         "--overwrite", action="store_true", help="replace output files that already exist"
     )
+    if skip:
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="leave outputs that already exist as they are and grade the rest "
+            "(resumes an interrupted run; the grade is fitted as before)",
+        )
 
 
-def _add_quiet(parser, what="progress bar"):
+def _add_quiet(parser, what="progress bar and summary line"):
     parser.add_argument("-q", "--quiet", action="store_true", help=f"no {what}")
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="show the progress bar even when stderr is not a terminal",
+    )
+
+
+def _add_file_options(parser, *, output=True):
+    """Colour management, bit depth and JPEG options of commands that read images."""
+    group = parser.add_argument_group(
+        "files",
+        "Images are converted from their embedded ICC profile (or --input-profile "
+        "when they have none; sRGB when neither) to the working space, graded "
+        "there, and written in the source's profile with its EXIF. PROFILE is a "
+        f"name ({', '.join(PROFILE_NAMES)}) or an .icc/.icm file.",
+    )
+    group.add_argument(
+        "--input-profile",
+        metavar="PROFILE",
+        help="profile assumed for input images that embed none (default: srgb)",
+    )
+    group.add_argument(
+        "--working-space",
+        metavar="PROFILE",
+        help="the space the grade is fitted and applied in (default: srgb); a wide "
+        "one (display-p3, rec2020) keeps colours that sRGB would clip",
+    )
+    if not output:
+        return
+    group.add_argument(
+        "--output-profile",
+        metavar="PROFILE",
+        help="convert the output to this profile and embed it (default: the source's)",
+    )
+    group.add_argument(
+        "--bit-depth",
+        choices=("auto", "8", "16", "32"),
+        default="auto",
+        help="bits per sample of the output (32: float TIFF): auto keeps the "
+        "source's where the format holds it (16 in PNG and TIFF, float in TIFF) and "
+        "converts to 8 for JPEG/WebP with a note (default: %(default)s)",
+    )
+    group.add_argument(
+        "--quality", type=_quality, metavar="Q", help="JPEG / WebP quality, 1-100 (default: 95)"
+    )
+    group.add_argument(
+        "--subsampling",
+        choices=("4:4:4", "4:2:2", "4:2:0"),
+        help="JPEG chroma subsampling (default: 4:2:0)",
+    )
 
 
 def _command(subparsers, name, handler, *, help, description, epilog):
@@ -560,7 +970,9 @@ def build_parser():
         help="output image; the format follows the extension",
     )
     transfer.add_argument(
-        "--lut-out", metavar="CUBE", help="also write the grade as a .cube 3D LUT"
+        "--lut-out",
+        metavar="LUT",
+        help="also write the grade as a 3D LUT: .cube, .3dl or HaldCLUT .png",
     )
     transfer.add_argument(
         "--lut-size",
@@ -570,30 +982,45 @@ def build_parser():
         help="nodes per axis of --lut-out (default: %(default)s)",
     )
     _add_transport_options(transfer)
+    _add_file_options(transfer)
     _add_overwrite(transfer)
+    _add_quiet(transfer)
 
     lut = _command(
         subparsers,
         "lut",
         _cmd_lut,
-        help="export the grade SRC -> REF as a .cube 3D LUT",
+        help="export the grade SRC -> REF as a 3D LUT (.cube, .3dl or HaldCLUT .png)",
         description=(
-            "Fit the colour transport SRC -> REF and write it as an Adobe/Resolve "
-            ".cube 3D LUT, for 'skcolorot apply', ffmpeg (-vf lut3d=grade.cube), "
-            "DaVinci Resolve, Photoshop or OBS."
+            "Fit the colour transport SRC -> REF and write it as a 3D LUT, by the "
+            "extension of LUT: an Adobe/Resolve .cube (for 'skcolorot apply', ffmpeg "
+            "-vf lut3d=grade.cube, DaVinci Resolve, Photoshop or OBS), an Autodesk "
+            ".3dl (Nuke, Flame; ffmpeg reads --size 17) or a HaldCLUT .png (ffmpeg's "
+            "haldclut, G'MIC, darktable; --size rounded to a Hald level)."
         ),
         epilog=(
             "examples:\n"
             "  skcolorot lut photo.jpg look.jpg -o grade.cube\n"
             "  skcolorot lut photo.jpg look.jpg -o grade.cube --size 65 --method gmm\n"
-            "  ffmpeg -i clip.mp4 -vf lut3d=file=grade.cube:interp=tetrahedral out.mp4\n\n"
+            "  skcolorot lut photo.jpg look.jpg -o grade.png\n"
+            "  skcolorot lut render.tif look.jpg -o grade.cube --shaper log2 "
+            "--working-space linear-srgb --input-profile linear-srgb\n"
+            "  ffmpeg -i clip.mp4 -vf lut3d=file=grade.cube:interp=tetrahedral out.mp4\n"
+            "  ffmpeg -i clip.mp4 -i grade.png -filter_complex haldclut out.mp4\n\n"
             "A larger --size follows a non-linear grade more closely (33 is the usual "
             "size, 65 the finest most tools take)."
         ),
     )
     lut.add_argument("source", metavar="SRC", help="image the grade is fitted on")
     _add_references(lut)
-    lut.add_argument("-o", "--output", required=True, metavar="CUBE", help="the .cube file")
+    lut.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="LUT",
+        help="the LUT file: .cube (Resolve/Adobe), .3dl (Autodesk, Nuke) or .png "
+        "(HaldCLUT, for ffmpeg's haldclut filter, G'MIC, darktable)",
+    )
     lut.add_argument(
         "--size",
         type=_lut_size,
@@ -601,8 +1028,30 @@ def build_parser():
         metavar="N",
         help="nodes per colour axis (default: %(default)s)",
     )
+    scene = lut.add_argument_group(
+        "scene-linear input",
+        "For float sources with values above 1 (EXR / float TIFF renders, linear "
+        "camera exports): the LUT covers [0, MAX] instead of [0, 1]. Fit in linear "
+        "light with --working-space linear-srgb, so that the reference is linearised too.",
+    )
+    scene.add_argument(
+        "--domain-max",
+        type=_positive_float,
+        metavar="MAX",
+        help="the largest input value of the LUT (written as DOMAIN_MAX; default with "
+        "--shaper: the source's largest value)",
+    )
+    scene.add_argument(
+        "--shaper",
+        choices=("log2",),
+        help="also write a 1D log2 shaper (NAME.shaper.cube) to apply first, so that "
+        "the 3D nodes spread over stops: ffmpeg -vf "
+        "lut1d=NAME.shaper.cube,lut3d=NAME.cube",
+    )
     _add_transport_options(lut, regrain=False)
+    _add_file_options(lut, output=False)
     _add_overwrite(lut)
+    _add_quiet(lut)
 
     apply = _command(
         subparsers,
@@ -626,7 +1075,8 @@ def build_parser():
     apply.add_argument(
         "-o", "--output", required=True, metavar="OUT", help="output file (one input) or directory"
     )
-    _add_overwrite(apply)
+    _add_file_options(apply)
+    _add_overwrite(apply, skip=True)
     _add_quiet(apply)
 
     batch = _command(
@@ -658,7 +1108,9 @@ def build_parser():
         default="all",
         help="pixels the grade is fitted on (default: %(default)s)",
     )
-    batch.add_argument("--lut-out", metavar="CUBE", help="also write the grade as a .cube")
+    batch.add_argument(
+        "--lut-out", metavar="LUT", help="also write the grade as a .cube, .3dl or HaldCLUT .png"
+    )
     batch.add_argument(
         "--lut-size",
         type=_lut_size,
@@ -667,8 +1119,11 @@ def build_parser():
         help="nodes per axis of --lut-out (default: %(default)s)",
     )
     _add_transport_options(batch)
-    _add_overwrite(batch)
+    _add_file_options(batch)
+    _add_overwrite(batch, skip=True)
     _add_quiet(batch)
+
+    _add_video_command(subparsers)
 
     demo = _command(
         subparsers,
@@ -692,8 +1147,67 @@ def build_parser():
     )
     _add_transport_options(demo)
     _add_overwrite(demo)
-    _add_quiet(demo, "summary line")
+    demo.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     return parser
+
+
+def _add_video_command(subparsers):
+    video = _command(
+        subparsers,
+        "video",
+        _cmd_video,
+        help="grade a video clip to a reference image, with one grade (no flicker)",
+        description=(
+            "Decode IN with ffmpeg, fit ONE grade from colours sampled on frames spread "
+            "across the clip to those of REF, apply it (and optionally regrain) to every "
+            "frame and encode OUT with ffmpeg, keeping the frame rate and the audio. A "
+            "grade fitted per frame, as other tools do, flickers; one grade cannot. "
+            "Needs ffmpeg on PATH (or the imageio-ffmpeg package)."
+        ),
+        epilog=(
+            "examples:\n"
+            "  skcolorot video clip.mp4 look.jpg -o graded.mp4\n"
+            "  skcolorot video clip.mov look.jpg -o graded.mp4 --regrain --lut-out clip.cube\n"
+            "  skcolorot video clip.mp4 look.jpg -o graded.mp4 --method affine --crf 16"
+        ),
+    )
+    video.add_argument("input", metavar="IN", help="the video clip to grade")
+    video.add_argument("reference", metavar="REF", help="image whose colours to take")
+    video.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="output video (.mp4, .mov, .mkv, ...)"
+    )
+    video.add_argument(
+        "--sample-frames",
+        type=_positive_int,
+        default=16,
+        metavar="N",
+        help="frames, evenly spread over the clip, the grade is fitted on "
+        "(default: %(default)s)",
+    )
+    video.add_argument(
+        "--per-shot",
+        action="store_true",
+        help="split the clip at cuts and fit one grade per shot (constant within a "
+        "shot, so no flicker); --sample-frames then counts per shot",
+    )
+    video.add_argument(
+        "--crf",
+        type=int,
+        default=18,
+        metavar="N",
+        help="x264 / x265 quality, lower is better (default: %(default)s)",
+    )
+    video.add_argument("--lut-out", metavar="CUBE", help="also write the grade as a .cube")
+    video.add_argument(
+        "--lut-size",
+        type=_lut_size,
+        default=33,
+        metavar="N",
+        help="nodes per axis of --lut-out (default: %(default)s)",
+    )
+    _add_transport_options(video)
+    _add_overwrite(video)
+    _add_quiet(video)
 
 
 # --------------------------------------------------------------------------- main

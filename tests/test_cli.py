@@ -240,22 +240,25 @@ def test_library_and_option_errors_are_one_line(workdir, extra, expected, capsys
     assert not (workdir / "never.png").exists()
 
 
-def test_unreadable_and_grayscale_sources_are_refused(workdir, capsys):
+def test_unreadable_sources_are_refused_and_gray_ones_toned(workdir, capsys):
     (workdir / "notes.png").write_text("not an image")
     gray = np.repeat(read_image(workdir / "src.png")[..., :1], 3, axis=-1)
     write_image(workdir / "gray.png", gray, overwrite=True)
-    for name, expected in (("notes.png", "not an image"), ("gray.png", "grayscale")):
-        args = [
-            "transfer",
-            str(workdir / name),
-            str(workdir / "ref.png"),
-            "-o",
-            str(workdir / "never.png"),
-            "-m",
-            "affine",
-        ]
-        assert cli.main(args) == 2
-        assert expected in capsys.readouterr().err
+    common = [str(workdir / "ref.png"), "-m", "affine"]
+    never = str(workdir / "never.png")
+    assert cli.main(["transfer", str(workdir / "notes.png"), *common, "-o", never]) == 2
+    assert "not an image" in capsys.readouterr().err
+    # A gray source has no colours to fit a LUT on; 'transfer' tones it instead.
+    lut = ["lut", str(workdir / "gray.png"), *common, "-o", str(workdir / "never.cube")]
+    assert cli.main(lut) == 2
+    assert "grayscale" in capsys.readouterr().err
+    assert not (workdir / "never.cube").exists()
+    toned_path = str(workdir / "toned.png")
+    assert cli.main(["transfer", str(workdir / "gray.png"), *common, "-o", toned_path]) == 0
+    assert "grayscale toning" in capsys.readouterr().out
+    toned = read_image(toned_path).astype(int)
+    assert toned.shape == gray.shape and np.ptp(toned[..., 0] - toned[..., 2]) > 10
+    assert not os.path.exists(never)
 
 
 def test_ctrl_c_exits_130_and_leaves_no_partial_file(workdir, monkeypatch, capsys):
@@ -346,13 +349,15 @@ def test_image_file_conventions(tmp_path):
     with pytest.raises(FileExistsError):
         write_image(tmp_path / "out.png", rgb[::-1])
     np.testing.assert_array_equal(read_image(tmp_path / "out.png"), rgb)
-    with pytest.raises(ValueError, match="16-bit colour"):
-        write_image(tmp_path / "deep.png", rgb.astype(np.uint16))
+    deep = rgb.astype(np.uint16) * 257 + 1
+    write_image(tmp_path / "deep.png", deep)  # 16 bits with OpenCV, else 8 with a note
+    if read_image(tmp_path / "deep.png").dtype == np.uint16:
+        np.testing.assert_array_equal(read_image(tmp_path / "deep.png"), deep)
     with pytest.raises(ValueError, match="alpha"):
         write_image(tmp_path / "alpha.jpg", np.dstack([rgb, gray]))
     with pytest.raises(FileNotFoundError):
         read_image(tmp_path / "missing.png")
-    assert sorted(os.listdir(tmp_path)) == ["gray.png", "out.png"]  # no temporary left
+    assert sorted(os.listdir(tmp_path)) == ["deep.png", "gray.png", "out.png"]  # no temporary left
 
 
 # ---------------------------------------------------------------------- ffmpeg

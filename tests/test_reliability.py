@@ -47,6 +47,7 @@ from skcolorot import (
     sample_pixels,
     sliced_wasserstein,
     sliced_wasserstein_scorer,
+    tone_grayscale,
     transfer,
     write_cube,
 )
@@ -546,6 +547,11 @@ FUNCTION_CASES = [  # (id, function, args, keywords, error, what the message say
         ValueError,
         "weights must be finite",
     ),
+    ("tone-t", tone_grayscale, (IMAGE, IMAGE), {"t": 2.0}, ValueError, "t must be in"),
+    ("tone-nan", tone_grayscale, (IMG_F + np.nan, IMAGE), {}, ValueError, "source contains NaN"),
+    ("tone-int32", tone_grayscale, (IMAGE.astype(np.int32), IMAGE), {}, TypeError, "source must"),
+    ("tone-channels", tone_grayscale, (IMAGE[..., :2], IMAGE), {}, ValueError, "1, 3 or 4 chan"),
+    ("tone-reference", tone_grayscale, (IMAGE, IMAGE[..., :2]), {}, ValueError, "reference must"),
 ]
 
 
@@ -1081,5 +1087,6 @@ def test_every_public_name_has_rows_here():
         *("make_transport", "sample_pixels", "sliced_wasserstein", "sliced_wasserstein_scorer"),
         *("color_fidelity", "luminance_ssim", "apply_lut", "read_cube", "write_cube"),
         *("EMDTransport", "barycenter"),
+        "tone_grayscale",
     }
     assert set(skcolorot.__all__) <= covered, set(skcolorot.__all__) - covered

@@ -157,18 +157,16 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
 def test_sigterm_during_a_write_removes_the_temporary(tmp_path):
     # A real signal in a real process: the handler must turn it into an
     # exception that unwinds atomic_path, as Ctrl-C does.
-    # _io.py loaded on its own: importing the whole package (scikit-learn, POT)
-    # would make this test take seconds.
-    import skcolorot._io as io_module
+    # The package imports its estimators lazily, so importing skcolorot._io loads
+    # neither scikit-learn nor POT; the package is the one under test (its parent
+    # directory first on the path).
+    import skcolorot
 
+    root = os.path.dirname(os.path.dirname(os.path.abspath(skcolorot.__file__)))
     script = f"""
-import importlib.util, os, signal, sys
-spec = importlib.util.spec_from_file_location("skio", {io_module.__file__!r})
-skio = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(skio)
-Terminated, atomic_path, terminate_as_interrupt = (
-    skio.Terminated, skio.atomic_path, skio.terminate_as_interrupt
-)
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from skcolorot._io import Terminated, atomic_path, terminate_as_interrupt
 try:
     with terminate_as_interrupt():
         with atomic_path({str(tmp_path / "out.cube")!r}) as temporary:
@@ -219,13 +217,15 @@ def test_a_decompression_bomb_png_is_one_clear_error(tmp_path):
         read_image(path)
 
 
-def test_a_float32_tiff_is_named_as_such(tmp_path):
+def test_a_float32_tiff_is_read_as_float32(tmp_path):
+    # Float TIFF is supported since issue 16 (it used to be refused by name).
     tifffile = pytest.importorskip("tifffile")
     path = tmp_path / "float.tif"
     values = np.random.default_rng(0).random((4, 4, 3)).astype(np.float32)
     tifffile.imwrite(path, values, photometric="rgb")
-    with pytest.raises(ValueError, match=r"floating-point \(float32\) TIFF"):
-        read_image(path)
+    image = read_image(path)
+    assert image.dtype == np.float32
+    np.testing.assert_array_equal(image, values)
 
 
 def test_a_multi_page_tiff_warns_that_only_page_one_is_read(tmp_path):
@@ -248,9 +248,14 @@ def test_an_animated_gif_warns_too(tmp_path):
 
 
 def test_check_image_format_refuses_what_the_format_cannot_hold():
-    with pytest.raises(ValueError, match="16-bit colour"):
-        check_image_format("out.png", np.uint16, 3)
+    # What write_image converts with a BitDepthNote passes (16 bits to JPEG);
+    # what it refuses fails here, before any work.
+    with pytest.raises(ValueError, match="cannot hold 16-bit"):
+        check_image_format("out.jpg", np.uint16, 3, bit_depth=16)
+    with pytest.raises(ValueError, match="only TIFF holds float"):
+        check_image_format("out.png", np.float32, 3, bit_depth=32)
     with pytest.raises(ValueError, match="alpha"):
         check_image_format("out.jpg", np.uint8, 4)
+    assert check_image_format("out.jpg", np.uint16, 3) == "JPEG"
     assert check_image_format("out.tif", np.uint16, 4) == "TIFF"
-    assert check_image_format("gray.png", np.uint16, 1) == "PNG"
+    assert check_image_format("gray.png", np.uint16, 1, bit_depth=16) == "PNG"

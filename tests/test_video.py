@@ -1,0 +1,93 @@
+"""``skcolorot video`` / :func:`skcolorot.video.grade_video` on a tiny clip made
+here with ffmpeg (12 frames of 64x48, with a sine-tone audio track)."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from skcolorot import AffineTransport, cli
+from skcolorot._io import write_image
+from skcolorot.video import grade_video, probe_video, read_frames
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
+    reason="ffmpeg / ffprobe are not installed",
+)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory, small_pair):
+    directory = tmp_path_factory.mktemp("video")
+    path = directory / "clip.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=12:duration=1",
+         "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:v", "libx264", "-qp", "0",
+         "-pix_fmt", "yuv444p", "-c:a", "aac", "-shortest", str(path)],
+        check=True, timeout=60,
+    )
+    write_image(directory / "ref.png", small_pair[1])
+    return directory, path
+
+
+def test_one_grade_for_the_clip_frame_rate_and_audio_kept(clip):
+    directory, path = clip
+    output = directory / "graded.mp4"
+    report = grade_video(path, directory / "ref.png", output, transport=AffineTransport(),
+                         n_frames=4, crf=0, lut_out=directory / "clip.cube")
+    assert report["frames"] == 12 and report["sampled"] == 4 and report["audio"]
+    info = probe_video(output)
+    assert (info.width, info.height, info.fps, info.frames) == (64, 48, "12/1", 12)
+    assert info.audio_codec == "aac"
+    # Every frame went through the same fitted grade, up to the (lossless, 4:4:4)
+    # codec's rounding: decoder and encoder agree on colour matrix and range.
+    source = np.stack(list(read_frames(path)))
+    expected = report["transport"].transform(source).astype(int)
+    graded = np.stack(list(read_frames(output))).astype(int)
+    assert np.abs(graded - expected).mean() < 3.0
+    assert (directory / "clip.cube").read_text().startswith('TITLE "skcolorot AffineTransport(')
+
+
+def test_bad_video_input_is_a_one_line_error(clip, capsys):
+    directory, _ = clip
+    audio_only = directory / "tone.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=0.2",
+                    str(audio_only)], check=True, timeout=60)
+    (directory / "broken.mp4").write_bytes(b"\0not a video" * 100)
+    taken = directory / "taken.mp4"
+    taken.write_bytes(b"precious")
+    for source, output, expected in (
+        (audio_only, directory / "never.mp4", "no video stream"),
+        (directory / "broken.mp4", directory / "never.mp4", "not a video ffmpeg can read"),
+        (directory / "clip.mkv", taken, "already exists"),
+        (directory / "clip.mkv", directory / "never.xyz", "unknown video container"),
+    ):
+        args = ["video", str(source), str(directory / "ref.png"), "-o", str(output), "-m",
+                "affine"]
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and expected in err, err
+    assert not (directory / "never.mp4").exists() and taken.read_bytes() == b"precious"
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_per_shot_grades_switch_at_the_cut(clip):
+    directory, _ = clip
+    path = directory / "cut.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=32x24:rate=12:duration=1",
+         "-f", "lavfi", "-i", "mandelbrot=size=32x24:rate=12", "-filter_complex",
+         "[1]trim=duration=1[m];[0][m]concat=n=2:v=1:a=0", "-c:v", "libx264", "-qp", "0",
+         "-pix_fmt", "yuv444p", str(path)],
+        check=True, timeout=60,
+    )
+    output = directory / "per_shot.mkv"
+    report = grade_video(path, directory / "ref.png", output, transport=AffineTransport(),
+                         n_frames=3, crf=0, per_shot=True)
+    assert report["shots"] == [0, 12] and report["sampled"] == 6
+    source = np.stack(list(read_frames(path)))
+    graded = np.stack(list(read_frames(output))).astype(int)
+    for grade, frames in zip(report["transport"], (slice(0, 12), slice(12, 24))):
+        expected = grade.transform(source[frames]).astype(int)
+        assert np.abs(graded[frames] - expected).mean() < 3.0
