@@ -65,7 +65,7 @@ NO_REGRAIN = "regrain=False"
 IDT_REGRAIN = "IDT + regrain (python-color-transfer)"
 SHEET_PAIRS = [("china", "flower"), ("storm", "dune"), ("blinds", "ladybird")]
 SHEET_REGIONS = 3  # flat bright, near-black, textured (not bench_regularity's JPEG window)
-TILE = 176
+TILE = 128  # at 1x; 9 rows x 8 columns of 176 px crops made a ~3.6 MB PNG
 BIG_SIZE = (4000, 3000)  # 12 MP, width x height
 TARGETS = {
     DEFAULT: (0.20, 0.714),
@@ -253,14 +253,14 @@ def contact_sheet(path, items, columns):
     """items: list of (pair, source, reference, {column: result})."""
     gap, left, top = 4, 150, 44
     step = TILE + gap
-    rows = [(pair, src, ref, out, region) for pair, src, ref, out in items
-            for region in pick_regions(src, size=TILE)[:SHEET_REGIONS]]
+    rows = [(pair, src, ref if i == 0 else None, out, region) for pair, src, ref, out in items
+            for i, region in enumerate(pick_regions(src, size=TILE)[:SHEET_REGIONS])]
     names = ["source", "reference"] + [label for label, _ in columns]
     sheet = Image.new("RGB", (left + len(names) * step, top + len(rows) * step + 4), (40, 40, 40))
     draw = ImageDraw.Draw(sheet)
     font, small = _font(14), _font(12)
     draw.text((6, 4), f"skcolorot {skcolorot.__version__} quality: {TILE}x{TILE} px crops at "
-              "1x (reference: whole-image thumbnail)", fill="white", font=font)
+              "1x (reference: whole-image thumbnail, once per pair)", fill="white", font=font)
     for c, name in enumerate(names):
         draw.text((left + c * step + 2, 24), name, fill="white", font=small)
     for r, (pair, src, ref, out, (region, y, x)) in enumerate(rows):
@@ -271,7 +271,8 @@ def contact_sheet(path, items, columns):
             if name == "source":
                 image = src
             elif name == "reference":
-                sheet.paste(_thumbnail(ref, TILE), (left + c * step, y0))
+                if ref is not None:  # once per pair: the whole image, not a crop
+                    sheet.paste(_thumbnail(ref, TILE), (left + c * step, y0))
                 continue
             else:
                 image = out.get(dict(columns)[name])

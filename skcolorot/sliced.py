@@ -57,16 +57,25 @@ def _quantiles(projections, weights, levels):
     return result
 
 
+# Knots closer than this fraction of a map's range count as one (a tie).
+_KNOT_TOLERANCE = 1e-9
+
+
 def _average_over_ties(keys, values):
-    """Replace ``values`` by their mean over runs of equal ``keys`` (each row sorted).
+    """Replace ``values`` by their mean over runs of (nearly) equal ``keys`` (rows sorted).
 
     A run of equal knots is an atom of the 1-D distribution; OT spreads it over
     the matching quantiles, whose mean is where the atom goes. It also makes the
-    piecewise-linear map single-valued at that knot.
+    piecewise-linear map single-valued at that knot. Knots a rounding error
+    apart count as equal too: with different targets they would make a jump
+    (a slope of range / rounding error), which is no map of colours.
     """
     values = values.copy()
-    for row in np.flatnonzero((np.diff(keys, axis=1) == 0).any(axis=1)):
-        _, group, counts = np.unique(keys[row], return_inverse=True, return_counts=True)
+    scale = np.maximum(np.ptp(keys, axis=1), np.ptp(values, axis=1))
+    close = np.diff(keys, axis=1) <= (_KNOT_TOLERANCE * scale)[:, np.newaxis]
+    for row in np.flatnonzero(close.any(axis=1)):
+        group = np.concatenate([[0], np.cumsum(~close[row])])
+        counts = np.bincount(group)
         values[row] = (np.bincount(group, weights=values[row]) / counts)[group]
     return values
 
