@@ -9,7 +9,14 @@ from sklearn.base import clone
 
 from ._input import check_colors
 
-__all__ = ["METHODS", "make_transport", "transfer"]
+__all__ = [
+    "METHODS",
+    "grade_with",
+    "make_transport",
+    "needs_regrain",
+    "regrain_rounds",
+    "transfer",
+]
 
 # method name -> (module, class). Imported on first use: a method's module (and
 # its dependencies) load only when someone asks for that method.
@@ -145,14 +152,6 @@ def transfer(
     >>> result.shape, result.dtype, bool(result.mean() > 150)
     ((32, 32, 3), dtype('uint8'), True)
     """
-    if isinstance(t, bool) or not isinstance(t, Real) or not 0 <= t <= 1:
-        raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
-    if isinstance(luminance, bool) or not isinstance(luminance, Real) or not 0 <= luminance <= 1:
-        raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
-    if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
-        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
-    if regrain not in (True, False, "auto"):
-        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
     transport = make_transport(method, color_space=color_space, random_state=random_state, **params)
     if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
         from ._barycenter import barycenter
@@ -160,6 +159,48 @@ def transfer(
         target = barycenter(target, weights, color_space=color_space, random_state=random_state)
     elif weights is not None:
         raise ValueError("weights are for several references: pass target as a list of images.")
+    result, _ = grade_with(
+        transport,
+        source,
+        target,
+        regrain=needs_regrain(method, regrain),
+        rounds=rounds,
+        t=t,
+        luminance=luminance,
+        source_mask=source_mask,
+        target_mask=target_mask,
+        mask=mask,
+        regrain_params=regrain_params,
+    )
+    return result
+
+
+def grade_with(
+    transport,
+    source,
+    target,
+    *,
+    regrain,
+    rounds=3,
+    t=1.0,
+    luminance=1.0,
+    source_mask=None,
+    target_mask=None,
+    mask=None,
+    regrain_params=None,
+):
+    """What :func:`transfer` does once its transport is chosen (the CLI's path too).
+
+    Returns the result (a plain array) and the fitted transport.
+    """
+    if isinstance(t, bool) or not isinstance(t, Real) or not 0 <= t <= 1:
+        raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
+    if isinstance(luminance, bool) or not isinstance(luminance, Real) or not 0 <= luminance <= 1:
+        raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
+    if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
+        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
+    if regrain not in (True, False):
+        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):
@@ -171,24 +212,44 @@ def transfer(
                 "uint16, or floats in [0, 1] (e.g. image / 255)."
             )
     strength = None if mask is None else _check_mask(mask, source_data, "mask")
-    regraining = method != "affine" if regrain == "auto" else regrain
-    if regrain_params and not regraining:
+    if regrain_params and not regrain:
         raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")
     fit_masks = {"sample_weight": source_mask, "target_weight": target_mask}
-    mapped = transport.fit(source, target, **fit_masks).transform(source)
-    if regraining:
-        from .regrain import regrain as regrain_image
-
-        mapped = regrain_image(source, mapped, **(regrain_params or {}))
-        for _ in range(rounds - 1):
-            # Re-transport the regrained image: its colours are the grade's
-            # smoothed, so the next fit closes the gap the smoothing left.
-            refit = clone(transport).fit(mapped, target, **fit_masks)
-            mapped = regrain_image(source, refit.transform(mapped), **(regrain_params or {}))
+    transport.fit(source, target, **fit_masks)
+    if regrain:
+        mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_masks)
+    else:
+        mapped = transport.transform(source)
     if t == 1 and luminance == 1 and strength is None:
         # A plain array: the guide reference of TransportedArray is for Pipelines only.
-        return np.asarray(mapped)
-    return _blend(source_data, np.asarray(mapped), t, luminance, strength)
+        return np.asarray(mapped), transport
+    return _blend(source_data, np.asarray(mapped), t, luminance, strength), transport
+
+
+def needs_regrain(method, regrain):
+    """``regrain`` with ``"auto"`` resolved: every method but the affine one."""
+    if regrain == "auto":
+        return method != "affine"
+    if regrain not in (True, False):
+        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
+    return bool(regrain)
+
+
+def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit_params=None):
+    """The regrained grade of ``source`` by a fitted ``transport``, in ``rounds`` rounds.
+
+    Each round after the first fits a copy of the transport from the regrained
+    image to ``target`` again and regrains its result: the regrained image's
+    colours are the grade's smoothed, so the next fit closes the gap the
+    smoothing left, while the detail stays the source's.
+    """
+    from .regrain import regrain as regrain_image
+
+    mapped = regrain_image(source, transport.transform(source), **(regrain_params or {}))
+    for _ in range(rounds - 1):
+        refit = clone(transport).fit(mapped, target, **(fit_params or {}))
+        mapped = regrain_image(source, refit.transform(mapped), **(regrain_params or {}))
+    return np.asarray(mapped)
 
 
 def _check_mask(mask, data, name):

@@ -293,17 +293,6 @@ def _file_io(args):
     )
 
 
-def _grade(transport, image, regrain):
-    import numpy as np
-
-    result = transport.transform(image)
-    if regrain:
-        from .regrain import regrain as regrain_image
-
-        result = regrain_image(image, result)
-    return np.asarray(result)
-
-
 def _check_lut_path(path, overwrite, extensions=(".cube",)):
     from ._io import check_output_path
 
@@ -500,15 +489,31 @@ def _cmd_transfer(args):
             result = tone_grayscale(source.pixels, reference, t=args.t)
             method = "grayscale toning"
         else:
+            from ._transfer import grade_with
+
             steps("fitting")
-            transport.fit(source.pixels, reference)
-            steps("grading")
-            result = _grade(transport, source.pixels, args.regrain)
-            method = args.method
+            strength, regrain = transport.t, _regraining(args)
+            transport.set_params(t=1.0)  # the strength fades the regrained result
+            result, transport = grade_with(
+                transport,
+                source.pixels,
+                reference,
+                regrain=regrain,
+                rounds=args.rounds,
+                t=strength,
+                luminance=args.luminance,
+                source_mask=_read_mask(args.source_mask, source.pixels.shape[:2], "--source-mask"),
+                target_mask=_read_mask(args.target_mask, reference.shape[:2], "--target-mask")
+                if reference.ndim == 3
+                else None,
+                mask=_read_mask(args.mask, source.pixels.shape[:2], "--mask"),
+            )
+            transport.set_params(t=strength)  # and the exported LUT
+            method = args.method + (" + regrain" if regrain else "")
         steps("writing")
         files.write(args.output, result, source, overwrite=args.overwrite)
         if args.lut_out:
-            if args.regrain:
+            if not toned and _regraining(args):
                 warnings.warn(
                     f"{args.lut_out} holds the colour map only; --regrain is not in it",
                     stacklevel=1,
@@ -671,7 +676,7 @@ def _cmd_batch(args):
         transport,
         inputs,
         args.output,
-        regrain=args.regrain or None,
+        regrain=_regraining(args) or None,
         overwrite=args.overwrite,
         progress=_show_progress(args, len(inputs)),
         files=files,
@@ -707,7 +712,7 @@ def _cmd_video(args):
         args.output,
         transport=_transport_from(args),
         n_frames=args.sample_frames,
-        regrain=args.regrain,
+        regrain=_regraining(args),
         overwrite=args.overwrite,
         crf=args.crf,
         progress=_show_progress(args),
@@ -735,8 +740,19 @@ def _cmd_demo(args):
 
     check_output_path(args.output, overwrite=args.overwrite)
     source, reference = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
-    transport = _transport_from(args).fit(source, reference)
-    result = _grade(transport, source, args.regrain)
+    from ._transfer import grade_with
+
+    transport = _transport_from(args)
+    strength = transport.t
+    result, _ = grade_with(
+        transport.set_params(t=1.0),
+        source,
+        reference,
+        regrain=_regraining(args),
+        rounds=args.rounds,
+        t=strength,
+        luminance=args.luminance,
+    )
     picture = result
     if args.side_by_side:
         gap = np.full((source.shape[0], 8, 3), 255, dtype=np.uint8)
@@ -745,10 +761,13 @@ def _cmd_demo(args):
     if not args.quiet:
         fidelity = color_fidelity(result, reference, source)
         ssim = luminance_ssim(result, source)
+        regrained = " + regrain" if _regraining(args) else ""
         print(
-            f"wrote {args.output}: china.jpg in the colours of flower.jpg "
-            f"(method {args.method}; colour fidelity {fidelity:.2f}, 0 is best; "
-            f"luminance SSIM {ssim:.2f}, 1 is best)"
+            f"wrote {args.output}: china.jpg in the colours of flower.jpg ({args.method}"
+            f"{regrained}). Colour: {fidelity:.2f} (distance of the colours to flower.jpg's, "
+            f"relative to china.jpg's own; 0 = the same colours). Structure: {ssim:.2f} "
+            "(SSIM of the lightness with china.jpg's; 1 = every edge and texture kept). "
+            "A good grade needs both."
         )
 
 
@@ -798,7 +817,9 @@ def _add_transport_options(parser, *, regrain=True):
         "(default: rgb); the files stay RGB",
     )
     group.add_argument(
+        "--strength",
         "--t",
+        dest="t",
         type=_unit_interval,
         metavar="T",
         help="how far to move the colours, 0 (none) to 1 (all the way; default)",
@@ -822,10 +843,75 @@ def _add_transport_options(parser, *, regrain=True):
     if regrain:
         group.add_argument(
             "--regrain",
-            action="store_true",
+            action=argparse.BooleanOptionalAction,
+            default=None,
             help="keep the source's fine detail and remove grain / banding the colour "
-            "map may add (spatial: not part of a LUT)",
+            "map may add (spatial: not part of a LUT); default: on for every method "
+            "but affine, whose map adds no grain. --no-regrain: the faithful grade, "
+            "exactly as its LUT applies it",
         )
+
+
+def _add_look_options(parser, *, masks=True):
+    group = parser.add_argument_group("look")
+    group.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="transport-and-regrain rounds when regraining (default: %(default)s; "
+        "each round brings the colours closer to the reference)",
+    )
+    group.add_argument(
+        "--luminance",
+        type=_unit_interval,
+        default=1.0,
+        metavar="S",
+        help="strength of the change of lightness, 0 (keep the source's: colour only) "
+        "to 1 (default)",
+    )
+    if masks:
+        group.add_argument(
+            "--source-mask",
+            metavar="FILE",
+            help="grey-level image: which source pixels set the grade (white counts)",
+        )
+        group.add_argument(
+            "--target-mask",
+            metavar="FILE",
+            help="grey-level image: which reference pixels to take the colours from",
+        )
+        group.add_argument(
+            "--mask",
+            metavar="FILE",
+            help="grey-level image: where the grade applies (black: the pixel stays as "
+            "it was; grey blends)",
+        )
+
+
+def _regraining(args):
+    from ._transfer import needs_regrain
+
+    return needs_regrain(args.method, "auto" if args.regrain is None else args.regrain)
+
+
+def _read_mask(path, shape, option):
+    """A grey-level image file as an (H, W) float mask in [0, 1] of the given shape."""
+    if path is None:
+        return None
+    import numpy as np
+
+    from ._io import read_image
+
+    image = read_image(path)
+    scale = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else 1.0
+    mask = image[..., 0] / scale if image.ndim == 3 else image / scale
+    if mask.shape != tuple(shape):
+        raise UsageError(
+            f"{option} {path}: the mask is {mask.shape[1]}x{mask.shape[0]} pixels, the image "
+            f"it masks {shape[1]}x{shape[0]}"
+        )
+    return mask
 
 
 def _add_references(parser):
@@ -982,6 +1068,7 @@ def build_parser():
         help="nodes per axis of --lut-out (default: %(default)s)",
     )
     _add_transport_options(transfer)
+    _add_look_options(transfer)
     _add_file_options(transfer)
     _add_overwrite(transfer)
     _add_quiet(transfer)
@@ -1146,6 +1233,7 @@ def build_parser():
         "--side-by-side", action="store_true", help="write source | reference | result in one image"
     )
     _add_transport_options(demo)
+    _add_look_options(demo, masks=False)
     _add_overwrite(demo)
     demo.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     return parser

@@ -417,3 +417,43 @@ def test_cube_graded_by_ffmpeg_matches_the_library(tmp_path, china, flower):
     error = np.abs(graded - exact.transform(china))
     assert np.percentile(error, 99.9) <= 2
     assert error.max() <= 6  # where clipping at the gamut's edge bends a cell
+
+
+# ------------------------------------------------------------ look controls
+def test_transfer_regrains_by_default_and_takes_the_look_controls(tmp_path, small_pair):
+    source, reference = small_pair
+    Image.fromarray(source).save(tmp_path / "src.png")
+    Image.fromarray(reference).save(tmp_path / "ref.png")
+    mask = np.zeros(source.shape[:2], np.uint8)
+    mask[:, : source.shape[1] // 2] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+
+    def run(*options):
+        output = tmp_path / "out.png"
+        args = [str(tmp_path / "src.png"), str(tmp_path / "ref.png"), "-o", str(output)]
+        assert cli.main(["transfer", *args, "--overwrite", "-q", *options]) == 0
+        return read_image(output)
+
+    default = run()
+    faithful = run("--no-regrain")
+    assert _luminance_ssim(default, source) > _luminance_ssim(faithful, source) + 0.1
+    grade = make_transport("sliced", random_state=0).fit(source, reference)
+    np.testing.assert_array_equal(faithful, grade.transform(source))
+    half = run("--no-regrain", "--strength", "0.5").astype(float)
+    np.testing.assert_allclose(half, (source + faithful.astype(float)) / 2, atol=1)
+    masked = run("--mask", str(tmp_path / "mask.png"))
+    right = slice(source.shape[1] // 2, None)
+    np.testing.assert_array_equal(masked[:, right], source[:, right])
+    from skimage.color import rgb2lab
+
+    chroma = run("--no-regrain", "--luminance", "0")
+    assert np.abs(rgb2lab(chroma)[..., 0] - rgb2lab(source)[..., 0]).mean() < 1.5
+    Image.fromarray(mask[:10]).save(tmp_path / "small.png")
+    args = [str(tmp_path / "src.png"), str(tmp_path / "ref.png"), "-o", str(tmp_path / "o2.png")]
+    assert cli.main(["transfer", *args, "--mask", str(tmp_path / "small.png"), "-q"]) == 2
+
+
+def _luminance_ssim(result, source):
+    from skcolorot.metrics import luminance_ssim
+
+    return luminance_ssim(result, source)
