@@ -317,6 +317,13 @@ class GMMTransport(BaseTransport):
             self._source_covariances,
             self.pairs_[:, ::-1],
         )
+        maps = (self.linear_maps_, self.offsets_, self._inverse_linear_maps, self._inverse_offsets)
+        if not all(np.isfinite(part).all() for part in maps):
+            raise ValueError(
+                "GMMTransport found no finite Gaussian maps between these mixtures: the "
+                "colours are (nearly) degenerate at this scale (e.g. on a line); raise "
+                "reg_covar, rescale the data, or use AffineTransport."
+            )
 
     # --------------------------------------------------------------------- map
     def _pair_weights(self, Z, inverse):

@@ -979,8 +979,8 @@ def files(tmp_path_factory):
 # (id, command line, what the one-line message must say). Outputs are named new*.
 CLI_CASES = [
     ("t-range", "transfer src.png ref.png -o new.png --t 2", "--t: must be a number in [0, 1]"),
-    ("t-nan", "transfer src.png ref.png -o new.png --t nan", "argument --t"),
-    ("param-t", "transfer src.png ref.png -o new.png -p t=2", "'t' parameter of SlicedTransport"),
+    ("t-nan", "transfer src.png ref.png -o new.png --t nan", "argument --strength/--t"),
+    ("param-t", "transfer src.png ref.png -o new.png -p t=2", "t must be a number in [0, 1], got 2"),
     ("reg-0", "transfer src.png ref.png -o new.png -m sinkhorn -p reg=0", "'reg' parameter"),
     ("reg-negative", "lut src.png ref.png -o new.cube -m affine -p reg=-1", "'reg' parameter"),
     ("n-slices", "transfer src.png ref.png -o new.png -p n_slices=0", "'n_slices' parameter of"),
