@@ -16,6 +16,9 @@ from ._plan import interpolate_plan, plan_entries
 
 __all__ = ["SinkhornTransport", "sinkhorn_potentials"]
 
+# Target variance (RGB units) below which it is one colour: half an 8-bit level.
+_FLAT_TARGET_VARIANCE = (0.5 / 255) ** 2
+
 # Kernel entries below this are flushed to zero: they weigh nothing next to the
 # O(1) entries on the plan's support, and denormal floats slow matrix products
 # down by an order of magnitude (measured at reg=1e-3 on colours).
@@ -210,6 +213,11 @@ class SinkhornTransport(BaseTransport):
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
         drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    debias : bool, default=True
+        For colour grades: subtract the entropic map of the source onto itself,
+        ``T(x) = T_st(x) - T_ss(x) + x``, so that the blur of ``reg`` does not
+        contract the colours (equal distributions give the identity). Fits a
+        second, source-to-source Sinkhorn.
     lut_size : int or None, default=33
         Nodes per axis of the table that holds a colour grade (three channels
         in [0, 1]): every pixel of every image goes through its tetrahedral
@@ -236,6 +244,8 @@ class SinkhornTransport(BaseTransport):
         Sinkhorn iterations at the final ``reg``.
     marginal_error_ : float
         L1 error of the target marginal at the end.
+    self_potential_ : ndarray of shape (n,) or None
+        Potential of the source-to-source problem (``debias``; colours only).
     epsilon_ : float
         The ``reg`` the map was fitted with (the map uses it, not a later ``reg``).
     n_features_in_ : int
@@ -266,6 +276,7 @@ class SinkhornTransport(BaseTransport):
         "reg": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
+        "debias": ["boolean"],
     }
 
     def __init__(
@@ -279,6 +290,7 @@ class SinkhornTransport(BaseTransport):
         t=1.0,
         lut_size=33,
         smoothness=0.03,
+        debias=True,
         clip="auto",
         random_state=None,
     ):
@@ -290,6 +302,7 @@ class SinkhornTransport(BaseTransport):
         self.t = t
         self.lut_size = lut_size
         self.smoothness = smoothness
+        self.debias = debias
         self.clip = clip
         self.random_state = random_state
 
@@ -330,6 +343,16 @@ class SinkhornTransport(BaseTransport):
         self.epsilon_ = float(self.reg)
         self.n_iter_ = n_iter
         self.marginal_error_ = float(error)
+        self.self_potential_ = None
+        spread = b @ ((target - b @ target) ** 2).sum(axis=1)
+        if self._fits_colors and self.debias and spread > _FLAT_TARGET_VARIANCE:
+            # The entropic map of the source onto itself: what the blur alone
+            # does to a colour. Taking it out makes equal distributions give the
+            # identity, and the grade contracts less. (Not towards a flat target:
+            # its map is constant, and the source's own spread would come back.)
+            _, self.self_potential_, _, _ = sinkhorn_potentials(
+                a, a, dist(source, source), self.reg, max_iter=self.max_iter, tol=self.tol
+            )
 
     @property
     def coupling_(self):
@@ -348,7 +371,10 @@ class SinkhornTransport(BaseTransport):
         return weights @ support
 
     def _transport(self, Z):
-        return self._entropic_map(Z, self.target_support_, self.target_potential_)
+        mapped = self._entropic_map(Z, self.target_support_, self.target_potential_)
+        if self.self_potential_ is None:
+            return mapped
+        return mapped - self._entropic_map(Z, self.source_support_, self.self_potential_) + Z
 
     def _inverse_transport(self, Z):
         return self._entropic_map(Z, self.source_support_, self.source_potential_)
