@@ -4,7 +4,14 @@ scikit-learn estimators."""
 from ._input import TransportedArray, sample_pixels
 from ._transfer import make_transport, transfer
 from .affine import AffineTransport
-from .domain import DomainAdaptation
+from .class_transport import LabelAwareTransport
+from .da_scoring import (
+    CircularValidationScorer,
+    DeepEmbeddedValidationScorer,
+    ImportanceWeightedScorer,
+    PredictionEntropyScorer,
+)
+from .domain import DomainAdaptation, TargetSample, transported_source_scorer
 from .gmm import GMMTransport
 from .lut import apply_lut, read_cube, write_cube
 from .metrics import color_fidelity, luminance_ssim, sliced_wasserstein, sliced_wasserstein_scorer
@@ -16,11 +23,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AffineTransport",
+    "CircularValidationScorer",
+    "DeepEmbeddedValidationScorer",
     "DomainAdaptation",
     "GMMTransport",
+    "ImportanceWeightedScorer",
+    "LabelAwareTransport",
+    "PredictionEntropyScorer",
     "Regrainer",
     "SinkhornTransport",
     "SlicedTransport",
+    "TargetSample",
     "TransportedArray",
     "apply_lut",
     "color_fidelity",
@@ -32,5 +45,6 @@ __all__ = [
     "sliced_wasserstein",
     "sliced_wasserstein_scorer",
     "transfer",
+    "transported_source_scorer",
     "write_cube",
 ]
