@@ -5,6 +5,7 @@ from ._input import TransportedArray, sample_pixels
 from ._transfer import make_transport, transfer
 from .affine import AffineTransport
 from .class_transport import LabelAwareTransport
+from .da_adapter import TransportAdapter
 from .da_scoring import (
     CircularValidationScorer,
     DeepEmbeddedValidationScorer,
@@ -34,6 +35,7 @@ __all__ = [
     "SinkhornTransport",
     "SlicedTransport",
     "TargetSample",
+    "TransportAdapter",
     "TransportedArray",
     "apply_lut",
     "color_fidelity",

@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-__all__ = ["LabelAwareTransport"]
+__all__ = ["LabelAwareTransport", "estimate_target_proportions"]
 
 # Exponent and smoothing of the lp-l1 majorisation (Courty et al. 2016, as POT).
 _LPL1_P, _LPL1_EPS = 0.5, 1e-3
@@ -41,6 +41,64 @@ def _median_cost(source, target, rng, n_pairs=1000):
     j = rng.randint(0, len(target), n_pairs)
     median = float(np.median(((source[i] - target[j]) ** 2).sum(axis=1)))
     return median if median > 0 else 1.0
+
+
+def _jcpot_proportions(cost, labels, n_classes, reg, n_iter=100, tol=1e-6):
+    """Target class proportions by JCPOT with one source (Redko et al. 2019).
+
+    Bregman projections of the Gibbs kernel alternately onto the uniform
+    target marginal and onto source marginals that give class ``c`` the
+    proportion ``h_c`` spread evenly over its samples, ``h`` being the class
+    mass the target pulls. POT's ``jcpot_barycenter`` runs the same iterations
+    for several sources; with POT 0.9.7 and NumPy inputs its backend check
+    fails on the single-source list, so the loop is written out here.
+    """
+    kernel = np.exp(-(cost - cost.min()) / reg)
+    one_hot = np.eye(n_classes)[labels]  # (n, C)
+    counts = one_hot.sum(axis=0)
+    b = np.full(cost.shape[1], 1.0 / cost.shape[1])
+    proportions = counts / counts.sum()
+    for _ in range(n_iter):
+        kernel *= b / np.maximum(kernel.sum(axis=0), 1e-300)  # target marginal
+        pulled = one_hot.T @ kernel.sum(axis=1)  # mass per class
+        new = pulled / pulled.sum()
+        row_target = (new / np.maximum(counts, 1))[labels]
+        kernel *= (row_target / np.maximum(kernel.sum(axis=1), 1e-300))[:, None]
+        if np.abs(new - proportions).sum() < tol:
+            proportions = new
+            break
+        proportions = new
+    return proportions
+
+
+def estimate_target_proportions(source, labels, target, random_state=None, *, reg=0.1, n_samples=1000):
+    """Target class proportions by JCPOT, on sub-samples, cost normalised by its median.
+
+    Parameters
+    ----------
+    source : ndarray of shape (n, d)
+    labels : ndarray of shape (n,)
+        Source class indices, 0 to ``n_classes - 1``.
+    target : ndarray of shape (m, d)
+    random_state : int, RandomState instance or None, default=None
+    reg : float, default=0.1
+        Relative entropic regularisation.
+    n_samples : int, default=1000
+        Sub-sample size of each domain.
+
+    Returns
+    -------
+    proportions : ndarray of shape (n_classes,)
+    """
+    rng = check_random_state(random_state)
+    source, target = np.asarray(source, dtype=float), np.asarray(target, dtype=float)
+    labels = np.asarray(labels)
+    n_classes = int(labels.max()) + 1
+    i = rng.choice(len(source), min(n_samples, len(source)), replace=False)
+    j = rng.choice(len(target), min(n_samples, len(target)), replace=False)
+    cost = ot.dist(source[i], target[j])
+    cost /= max(float(np.median(cost)), 1e-300)
+    return _jcpot_proportions(cost, labels[i], n_classes, reg)
 
 
 class LabelAwareTransport(TransformerMixin, BaseEstimator):
@@ -55,7 +113,7 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
       solved by majorisation-minimisation (``max_iter`` outer steps, each a
       Sinkhorn problem of POT);
     * ``class_weights="estimate"``: target class proportions estimated by
-      POT's JCPOT (``ot.bregman.jcpot_barycenter``) and used as the source
+      JCPOT (the iterations of POT's ``ot.bregman.jcpot_barycenter``) and used as the source
       marginal, each class receiving its estimated target share;
     * ``reg_marginal``: unbalanced OT (KL-relaxed marginals,
       ``ot.unbalanced.sinkhorn_unbalanced``);
@@ -285,18 +343,9 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
         if isinstance(self.class_weights, str):  # "estimate"
             if n_classes == 1:
                 return np.ones(1)
-            root = np.sqrt(scale)
-            # JCPOT on median-normalised points, so that its reg is relative
-            # too; its kernel is not log-domain, hence the floor on reg.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # non-convergence: a proportion is still given
-                proportions = ot.bregman.jcpot_barycenter(
-                    [source / root],
-                    [labels.astype(np.float64)],
-                    target / root,
-                    reg=max(self.reg, 0.1),
-                    numItermax=100,
-                )
+            proportions = _jcpot_proportions(
+                ot.dist(source, target) / scale, labels, n_classes, max(self.reg, 0.1)
+            )
             proportions = np.nan_to_num(np.asarray(proportions, dtype=float), nan=0.0)
             proportions = np.clip(proportions, 0.0, None)
             if proportions.sum() <= 0:
