@@ -8,8 +8,10 @@ from .class_transport import LabelAwareTransport
 from .da_adapter import TransportAdapter
 from .da_scoring import (
     CircularValidationScorer,
+    CombinedScorer,
     DeepEmbeddedValidationScorer,
     ImportanceWeightedScorer,
+    NeighbourConsistencyScorer,
     PredictionEntropyScorer,
 )
 from .domain import DomainAdaptation, TargetSample, transported_source_scorer
@@ -25,11 +27,13 @@ __version__ = "0.1.0"
 __all__ = [
     "AffineTransport",
     "CircularValidationScorer",
+    "CombinedScorer",
     "DeepEmbeddedValidationScorer",
     "DomainAdaptation",
     "GMMTransport",
     "ImportanceWeightedScorer",
     "LabelAwareTransport",
+    "NeighbourConsistencyScorer",
     "PredictionEntropyScorer",
     "Regrainer",
     "SinkhornTransport",

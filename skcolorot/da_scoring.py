@@ -27,6 +27,9 @@ scorer                                      what it measures
 :class:`PredictionEntropyScorer`            minus the mean entropy of the target predictions
                                             (Morerio et al. 2018). Cheap; rewards confident
                                             models, also confidently wrong ones.
+:class:`NeighbourConsistencyScorer`         agreement of each target prediction with its target
+                                            neighbours' (cluster assumption).
+:class:`CombinedScorer`                     the mean of the two above; the default of ``"auto"``.
 :class:`DeepEmbeddedValidationScorer`       DEV (You et al. 2019): the log loss of the
                                             transported held-out source, importance-weighted in
                                             the space where the classifier acts, with a control
@@ -48,11 +51,14 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
     "CircularValidationScorer",
+    "CombinedScorer",
+    "NeighbourConsistencyScorer",
     "DeepEmbeddedValidationScorer",
     "ImportanceWeightedScorer",
     "PredictionEntropyScorer",
@@ -271,3 +277,85 @@ class DeepEmbeddedValidationScorer:
         variance = np.var(weights, ddof=1)
         eta = 0.0 if variance == 0 else -np.cov(weighted, weights)[0, 1] / variance
         return -float(np.mean(weighted) + eta * np.mean(weights) - eta)
+
+
+class NeighbourConsistencyScorer:
+    """How often a target sample's prediction agrees with its target neighbours'.
+
+    The cluster assumption: a model adapted well draws its class boundaries
+    through the gaps of the target distribution, so that each target sample
+    and its ``n_neighbors`` nearest target samples (after the preprocessor)
+    get the same label. A source classifier applied to a shifted target
+    cuts through the target's clusters and scores lower. It needs no held-out
+    source (``X``, ``y`` are ignored). A consistent permutation of the classes
+    scores as high as the right labelling: combine it with
+    :class:`CircularValidationScorer` (:class:`CombinedScorer`).
+
+    Parameters
+    ----------
+    n_neighbors : int, default=10
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import AffineTransport, DomainAdaptation
+    >>> from skcolorot.da_scoring import NeighbourConsistencyScorer
+    >>> rng = np.random.default_rng(0)
+    >>> ys = np.repeat([0, 1], 50)
+    >>> Xs = rng.normal(size=(100, 2)) * 0.5 + 4 * ys[:, None]
+    >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
+    >>> model = model.fit(Xs, ys, target=Xs + 3)
+    >>> float(NeighbourConsistencyScorer()(model, Xs, ys))
+    1.0
+    """
+
+    def __init__(self, n_neighbors=10):
+        self.n_neighbors = n_neighbors
+
+    def __call__(self, estimator, X=None, y=None, sample_weight=None):
+        target = _target_of(estimator)
+        features = np.asarray(estimator._preprocess(target), dtype=np.float64)
+        k = min(self.n_neighbors, len(features) - 1)
+        neighbours = NearestNeighbors(n_neighbors=k + 1).fit(features).kneighbors(features)[1]
+        predicted = np.asarray(estimator.predict(target))
+        return float(np.mean(predicted[neighbours[:, 1:]] == predicted[:, None]))
+
+
+class CombinedScorer:
+    """Mean of circular validation and neighbour consistency (the ``"auto"`` default).
+
+    Each covers a blind spot of the other. Circular validation cannot tell
+    no adaptation from adaptation when the backward model just re-learns the
+    forward boundaries, and neighbour consistency can: a source boundary
+    cutting through target clusters. Neighbour consistency cannot see a
+    consistent permutation of the classes (a balanced transport under label
+    shift), and circular validation partly can.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=10
+        Of :class:`NeighbourConsistencyScorer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import AffineTransport, DomainAdaptation
+    >>> from skcolorot.da_scoring import CombinedScorer
+    >>> rng = np.random.default_rng(0)
+    >>> ys = np.repeat([0, 1], 50)
+    >>> Xs = rng.normal(size=(100, 2)) * 0.5 + 4 * ys[:, None]
+    >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
+    >>> model = model.fit(Xs, ys, target=Xs + 3)
+    >>> float(CombinedScorer()(model, Xs, ys))
+    1.0
+    """
+
+    def __init__(self, n_neighbors=10):
+        self.n_neighbors = n_neighbors
+
+    def __call__(self, estimator, X, y, sample_weight=None):
+        circular = CircularValidationScorer()(estimator, X, y)
+        consistency = NeighbourConsistencyScorer(self.n_neighbors)(estimator, X, y)
+        return 0.5 * (circular + consistency)
