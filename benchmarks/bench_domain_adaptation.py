@@ -288,8 +288,11 @@ def run_family(make, clf):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 start = time.perf_counter()
-                with sklearn.config_context(enable_metadata_routing=False):
-                    predict = method(Xs, ys, Xt, clf, seed)
+                try:
+                    with sklearn.config_context(enable_metadata_routing=False):
+                        predict = method(Xs, ys, Xt, clf, seed)
+                except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                    predict = None  # an anchor's solver failed (e.g. NaN in POT's inverse)
                 seconds.append(time.perf_counter() - start)
             if predict is None:
                 failures += 1
@@ -316,7 +319,7 @@ def print_table(families):
         print(f"{'method':<44} {'accuracy':>8} {'gain':>7} {'fit s':>7}")
         for name, _ in METHODS:
             accuracy, seconds, failures = results[name]
-            note = f"  ({failures} of {len(SEEDS)} seeds: NaN in the transported source)" if failures else ""
+            note = f"  ({failures} of {len(SEEDS)} seeds failed: NaN or solver error)" if failures else ""
             print(f"{name:<44} {accuracy:8.3f} {accuracy - none:+7.3f} {seconds:7.3f}{note}")
         print(f"ConvergenceWarnings at skcolorot Sinkhorn defaults: {results.get('_convergence', 0)}")
         all_results.append(results)
