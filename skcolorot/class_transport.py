@@ -29,10 +29,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .sinkhorn import sinkhorn_potentials
+
 __all__ = ["LabelAwareTransport", "estimate_target_proportions"]
 
 # Exponent and smoothing of the lp-l1 majorisation (Courty et al. 2016, as POT).
 _LPL1_P, _LPL1_EPS = 0.5, 1e-3
+# Marginal error at which each inner Sinkhorn stops (POT's default, 1e-9, runs
+# every step to max_inner_iter for no change in the map).
+_INNER_TOL = 1e-6
 
 
 def _median_cost(source, target, rng, n_pairs=1000):
@@ -359,18 +364,32 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
             )
         return proportions / proportions.sum()
 
-    def _sinkhorn(self, a, b, cost):
-        """One entropic problem on POT's solvers (balanced or unbalanced)."""
+    def _sinkhorn(self, a, b, cost, warmstart=None):
+        """One entropic problem on POT's solvers (balanced or unbalanced).
+
+        Balanced: returns the plan and the log scalings, to warm-start the next
+        majorisation step (its cost changes little): measured 2-3x fewer
+        Sinkhorn iterations than cold starts at the same marginal error.
+        """
         with warnings.catch_warnings():
             # POT warns at every inner non-convergence; MM steps converge anyway.
             warnings.simplefilter("ignore")
             if self.reg_marginal is None:
-                plan = ot.sinkhorn(a, b, cost, self.reg, numItermax=self.max_inner_iter)
-                if not np.all(np.isfinite(plan)):
-                    plan = ot.sinkhorn(
-                        a, b, cost, self.reg, method="sinkhorn_log",
-                        numItermax=self.max_inner_iter,
-                    )
+                plan, log = ot.sinkhorn(
+                    a, b, cost, self.reg, numItermax=self.max_inner_iter,
+                    stopThr=_INNER_TOL, warmstart=warmstart, log=True,
+                )
+                # The kernel underflows at small reg / large penalties: rows
+                # lose their mass (or turn NaN); the log-domain solver does not.
+                if np.all(np.isfinite(plan)) and np.abs(plan.sum(axis=1) - a).sum() < 1e-3:
+                    return plan, (np.log(log["u"]), np.log(log["v"]))
+                # skcolorot's log-domain solver with epsilon scaling: POT's
+                # "sinkhorn_log" took 120 s here at reg=0.01 (digits, 900 x 900).
+                f, g, _, _ = sinkhorn_potentials(
+                    a, b, cost, self.reg, max_iter=self.max_inner_iter, tol=_INNER_TOL
+                )
+                plan = np.exp((f[:, None] + g[None, :] - cost) / self.reg)
+                return plan, None
             else:
                 plan = ot.unbalanced.sinkhorn_unbalanced(
                     a, b, cost, self.reg, self.reg_marginal, numItermax=self.max_inner_iter
@@ -380,11 +399,11 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
                         a, b, cost, self.reg, self.reg_marginal, method="sinkhorn_stabilized",
                         numItermax=self.max_inner_iter,
                     )
-        return plan
+        return plan, None
 
     def _solve(self, a, b, cost, labels, n_classes):
         if self.reg_class == 0 or n_classes == 1:
-            return self._sinkhorn(a, b, cost)
+            return self._sinkhorn(a, b, cost)[0]
         if self.norm == "l1l2":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -398,8 +417,9 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
         # and it has no unbalanced variant.
         one_hot = np.eye(n_classes)[labels]
         penalty = np.zeros_like(cost)
+        warmstart = None
         for _ in range(self.max_iter):
-            plan = self._sinkhorn(a, b, cost + self.reg_class * penalty)
+            plan, warmstart = self._sinkhorn(a, b, cost + self.reg_class * penalty, warmstart)
             class_mass = one_hot.T @ plan  # (n_classes, m): mass each class sends to j
             penalty = _LPL1_P * (class_mass[labels] + _LPL1_EPS) ** (_LPL1_P - 1)
         return plan

@@ -11,33 +11,29 @@ fold; the target sample is the one the model was fitted with) and for
 
 What each one estimates, and assumes:
 
-==========================================  =====================================================
-scorer                                      what it measures
-==========================================  =====================================================
-:class:`CircularValidationScorer`           reverse validation (Bruzzone & Marconcini 2010; Zhong
-                                            et al. 2010): label the target with the model, adapt
-                                            back from the pseudo-labelled target to the held-out
-                                            source, score the source labels. Sees whether classes
-                                            land in the right place; the default of ``"auto"``.
-:class:`ImportanceWeightedScorer`           importance-weighted accuracy on the held-out source,
-                                            as target samples (Sugiyama et al. 2007), weights
-                                            ``p_t(x) / p_s(x)`` from a domain classifier. Valid
-                                            under covariate shift only (same ``p(y | x)``): it
-                                            favours little or no transport.
-:class:`PredictionEntropyScorer`            minus the mean entropy of the target predictions
-                                            (Morerio et al. 2018). Cheap; rewards confident
-                                            models, also confidently wrong ones.
-:class:`NeighbourConsistencyScorer`         agreement of each target prediction with its target
-                                            neighbours' (cluster assumption).
-:class:`CombinedScorer`                     the mean of the two above; the default of ``"auto"``.
-:class:`DeepEmbeddedValidationScorer`       DEV (You et al. 2019): the log loss of the
-                                            transported held-out source, importance-weighted in
-                                            the space where the classifier acts, with a control
-                                            variate.
-:func:`~skcolorot.transported_source_scorer`  accuracy of the transported held-out source: checks
-                                            that classes stay apart, not where they go; biased
-                                            towards weak transports.
-==========================================  =====================================================
+* :class:`CircularValidationScorer`: reverse validation (Bruzzone &
+  Marconcini 2010; Zhong et al. 2010): label the target with the model, adapt
+  back from the pseudo-labelled target to the held-out source, score the
+  source labels. Sees whether a transport put the classes in the right
+  place, but not a consistent permutation of them, and it is uninformative
+  for no adaptation (the backward model re-learns the forward boundary).
+* :class:`NeighbourConsistencyScorer`: how often each target prediction
+  agrees with its target neighbours' (the cluster assumption).
+* :class:`CombinedScorer`: the mean of the two above; the default of
+  ``DomainAdaptation("auto")``.
+* :class:`ImportanceWeightedScorer`: importance-weighted accuracy on the
+  held-out source, as target samples (Sugiyama et al. 2007), weights
+  ``p_t(x) / p_s(x)`` from a domain classifier. Valid under covariate shift
+  only (same ``p(y | x)``): it favours little or no transport.
+* :class:`PredictionEntropyScorer`: minus the mean entropy of the target
+  predictions (Morerio et al. 2018). Cheap; rewards confident models, also
+  confidently wrong ones.
+* :class:`DeepEmbeddedValidationScorer`: DEV (You et al. 2019), the log loss
+  of the transported held-out source, importance-weighted in the space where
+  the classifier acts, with a control variate.
+* :func:`~skcolorot.transported_source_scorer`: accuracy of the transported
+  held-out source: checks that classes stay apart, not where they go; biased
+  towards weak transports.
 
 skada's scorers (``skada.metrics``) work on a DomainAdaptation fitted in
 skada's convention ``fit(X, y, sample_domain=...)``, with skada's splitters.
