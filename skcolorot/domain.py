@@ -50,13 +50,14 @@ class TargetSample:
     Examples
     --------
     >>> import numpy as np
-    >>>     >>> from skcolorot import AffineTransport
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import AffineTransport
     >>> from skcolorot import DomainAdaptation, TargetSample
     >>> rng = np.random.default_rng(0)
     >>> Xs, ys = rng.normal(size=(40, 2)), np.repeat([0, 1], 20)
     >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
     >>> model = model.fit(Xs, ys, target=TargetSample(Xs + 3.0))
-    >>> bool(np.allclose(model.transport_.target_mean_, Xs.mean(axis=0) + 3.0))
+    >>> bool(np.allclose(model.transport_source(Xs).mean(axis=0), Xs.mean(axis=0) + 3.0))
     True
     """
 
@@ -336,7 +337,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>>     >>> from skcolorot import DomainAdaptation, SinkhornTransport
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import DomainAdaptation, SinkhornTransport
     >>> rng = np.random.default_rng(0)
     >>> ys = rng.integers(0, 2, 200)
     >>> Xs = rng.normal(size=(200, 2)) * 0.3 + ys[:, None]
@@ -907,7 +909,8 @@ def transported_source_scorer(estimator, X, y, sample_weight=None):
     Examples
     --------
     >>> import numpy as np
-    >>>     >>> from skcolorot import AffineTransport
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import AffineTransport
     >>> from skcolorot import DomainAdaptation, transported_source_scorer
     >>> rng = np.random.default_rng(0)
     >>> ys = np.repeat([0, 1], 50)
