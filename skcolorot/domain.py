@@ -531,8 +531,17 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             return 1.0
         if not isinstance(self.cost_scale, str):
             return float(self.cost_scale)
-        source = np.asarray(source, dtype=np.float64).reshape(_num_samples(source), -1)
-        target = np.asarray(target, dtype=np.float64).reshape(_num_samples(target), -1)
+        source, target = np.asarray(source), np.asarray(target)
+        if (
+            source.ndim != 2
+            or target.ndim != 2
+            or source.shape[1] != target.shape[1]
+            or min(len(source), len(target)) == 0
+            or source.dtype.kind not in "biuf"
+            or target.dtype.kind not in "biuf"
+        ):
+            return 1.0  # bad input: the transport's own validation says what is wrong
+        source, target = source.astype(np.float64), target.astype(np.float64)
         i = rng.randint(0, len(source), 2000)
         j = rng.randint(0, len(target), 2000)
         median = float(np.median(((source[i] - target[j]) ** 2).sum(axis=1)))

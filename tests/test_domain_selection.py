@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import numpy as np
+import sklearn.exceptions
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
@@ -228,3 +229,28 @@ def test_label_aware_transport_options(label_shift):
         DomainAdaptation(AffineTransport(), LogisticRegression()).fit(
             Xs, ys, target=Xt, target_labels=known
         )
+
+
+# -------------------------------------------------------------- bad input
+def test_new_names_refuse_bad_input(label_shift):
+    Xs, ys, Xt, _ = label_shift
+    with pytest.raises(ValueError, match="NaN"):
+        LabelAwareTransport().fit(Xs, ys, target=np.full((5, 2), np.nan))
+    with pytest.raises(ValueError, match="target has 3 features"):
+        LabelAwareTransport().fit(Xs, ys, target=np.ones((5, 3)))
+    with pytest.raises(ValueError, match="target_labels must have shape"):
+        LabelAwareTransport().fit(Xs, ys, target=Xt, target_labels=ys[:3])
+    with pytest.raises(ValueError, match="class_weights"):
+        LabelAwareTransport(class_weights=[1.0]).fit(Xs, ys, target=Xt)
+    with pytest.raises(InvalidParameterError, match="reg"):
+        LabelAwareTransport(reg=-1.0).fit(Xs, ys, target=Xt)
+    with pytest.raises(ValueError, match="sample_domain"):
+        TransportAdapter(AffineTransport()).fit(Xs, ys)
+    with pytest.raises(ValueError, match="sample_domain must mark"):
+        DomainAdaptation(AffineTransport(), LogisticRegression()).fit(
+            Xs, ys, sample_domain=np.ones(len(Xs), int)
+        )
+    unfitted = DomainAdaptation(AffineTransport(), LogisticRegression())
+    for scorer in (CircularValidationScorer(), CombinedScorer(), ImportanceWeightedScorer()):
+        with pytest.raises(sklearn.exceptions.NotFittedError):
+            scorer(unfitted, Xs, ys)
