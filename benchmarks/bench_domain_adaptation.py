@@ -244,7 +244,7 @@ def _skada(make):
         with sklearn.config_context(enable_metadata_routing=True):
             # skada's pipeline takes the classifier's steps, not a nested Pipeline.
             classifier = clf()
-            steps = [step for _, step in classifier.steps] if hasattr(classifier, "steps") else [classifier]
+            steps = [s for _, s in getattr(classifier, "steps", [(None, classifier)])]
             model = make_da_pipeline(make(), *steps).fit(X, y, sample_domain=domain)
 
         def predict(Z):
@@ -265,16 +265,25 @@ METHODS = [
     ("skcolorot LabelAware (lpl1)", _da(LabelAwareTransport())),
     ("skcolorot LabelAware estimate", _da(LabelAwareTransport(class_weights="estimate"))),
     ("skcolorot auto", _da("auto")),
-    ("POT Sinkhorn reg_e=0.1 median", _pot(lambda: ot.da.SinkhornTransport(reg_e=0.1, norm="median"))),
+    (
+        "POT Sinkhorn reg_e=0.1 median",
+        _pot(lambda: ot.da.SinkhornTransport(reg_e=0.1, norm="median")),
+    ),
     ("POT EMD", _pot(lambda: ot.da.EMDTransport())),
     (
         "POT SinkhornLpl1 reg_e=0.1 median",
         _pot(lambda: ot.da.SinkhornLpl1Transport(reg_e=0.1, reg_cl=1.0, norm="median")),
     ),
-    ("skada EntropicOTMapping 0.1 median", _skada(lambda: EntropicOTMappingAdapter(reg_e=0.1, norm="median"))),
+    (
+        "skada EntropicOTMapping 0.1 median",
+        _skada(lambda: EntropicOTMappingAdapter(reg_e=0.1, norm="median")),
+    ),
     ("skada LinearOTMapping", _skada(LinearOTMappingAdapter)),
     ("skada ClassRegularizerOTMapping", _skada(ClassRegularizerOTMappingAdapter)),
-    ("skada pipeline + skcolorot Sinkhorn 0.1", _skada(lambda: TransportAdapter(SinkhornTransport(reg=0.1)))),
+    (
+        "skada pipeline + skcolorot Sinkhorn 0.1",
+        _skada(lambda: TransportAdapter(SinkhornTransport(reg=0.1))),
+    ),
 ]
 
 
@@ -319,9 +328,12 @@ def print_table(families):
         print(f"{'method':<44} {'accuracy':>8} {'gain':>7} {'fit s':>7}")
         for name, _ in METHODS:
             accuracy, seconds, failures = results[name]
-            note = f"  ({failures} of {len(SEEDS)} seeds failed: NaN or solver error)" if failures else ""
+            note = ""
+            if failures:
+                note = f"  ({failures} of {len(SEEDS)} seeds failed: NaN or solver error)"
             print(f"{name:<44} {accuracy:8.3f} {accuracy - none:+7.3f} {seconds:7.3f}{note}")
-        print(f"ConvergenceWarnings at skcolorot Sinkhorn defaults: {results.get('_convergence', 0)}")
+        warned = results.get("_convergence", 0)
+        print(f"ConvergenceWarnings at skcolorot Sinkhorn defaults: {warned}")
         all_results.append(results)
         sys.stdout.flush()
     return all_results

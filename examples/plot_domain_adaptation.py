@@ -118,7 +118,8 @@ print(
 # with ``X``'s folds: :class:`~skcolorot.TargetSample` keeps it whole.
 regs = [0.01, 0.1, 1.0, 10.0]
 curves = {}
-for name, scoring in [("transported source", transported_source_scorer), ("combined", CombinedScorer())]:
+scorings = [("transported source", transported_source_scorer), ("combined", CombinedScorer())]
+for name, scoring in scorings:
     search = GridSearchCV(
         DomainAdaptation(SinkhornTransport(random_state=0), SVC()),
         {"transport__reg": regs},

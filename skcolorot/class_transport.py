@@ -76,7 +76,9 @@ def _jcpot_proportions(cost, labels, n_classes, reg, n_iter=100, tol=1e-6):
     return proportions
 
 
-def estimate_target_proportions(source, labels, target, random_state=None, *, reg=0.1, n_samples=1000):
+def estimate_target_proportions(
+    source, labels, target, random_state=None, *, reg=0.1, n_samples=1000
+):
     """Target class proportions by JCPOT, on sub-samples, cost normalised by its median.
 
     Parameters

@@ -183,7 +183,9 @@ class ImportanceWeightedScorer:
         target = _target_of(estimator)
         X, y = _held_out_source(X, y)
         classifier = self.domain_classifier or LogisticRegression()
-        weights = _domain_weights(estimator._preprocess(X), estimator._preprocess(target), classifier)
+        weights = _domain_weights(
+            estimator._preprocess(X), estimator._preprocess(target), classifier
+        )
         if sample_weight is not None:
             weights = weights * np.asarray(sample_weight)
         return float(estimator.score(X, y, sample_weight=weights))
@@ -261,11 +263,9 @@ class DeepEmbeddedValidationScorer:
         model = estimator.estimator_
         if hasattr(model, "predict_proba"):
             proba = model.predict_proba(moved)
-            index = np.searchsorted(model.classes_, y)
-            inside = (index < len(model.classes_)) & (
-                model.classes_[np.minimum(index, len(model.classes_) - 1)] == y
-            )
-            picked = np.where(inside, proba[np.arange(len(y)), np.minimum(index, proba.shape[1] - 1)], 0)
+            index = np.minimum(np.searchsorted(model.classes_, y), len(model.classes_) - 1)
+            inside = model.classes_[index] == y  # labels the classifier never saw: p = 0
+            picked = np.where(inside, proba[np.arange(len(y)), index], 0.0)
             loss = -np.log(np.clip(picked, 1e-15, 1.0))
         else:
             loss = (model.predict(moved) != y).astype(float)

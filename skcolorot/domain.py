@@ -603,7 +603,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             model = clone(self).set_params(transport=transport, random_state=rng.randint(2**31))
             if not isinstance(transport, str) and "random_state" in transport.get_params():
                 transport.set_params(random_state=rng.randint(2**31))
-            model.preprocessor_, model.scale_, model._target = self.preprocessor_, self.scale_, target
+            model.preprocessor_, model.scale_ = self.preprocessor_, self.scale_
+            model._target = target
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model._fit_with(model.transport, X, y, target, transport_params, estimator_params)

@@ -77,7 +77,9 @@ def test_preprocessor_is_fitted_on_both_domains_and_a_lone_scaler_warns(rotated)
     ).fit(Xs, ys, target=Xt)
     np.testing.assert_allclose(model.preprocessor_.mean_, np.vstack([Xs, Xt]).mean(axis=0))
     assert model.score(Xt, yt) > 0.9
-    pipe = make_pipeline(StandardScaler(), DomainAdaptation(AffineTransport(), LogisticRegression()))
+    pipe = make_pipeline(
+        StandardScaler(), DomainAdaptation(AffineTransport(), LogisticRegression())
+    )
     with pytest.warns(UserWarning, match="preprocessor=StandardScaler"):
         pipe.fit(Xs, ys, domainadaptation__target=Xt)
 
@@ -88,13 +90,16 @@ def test_sample_domain_convention_equals_target_keyword(rotated):
     X = np.vstack([Xs, Xt])
     y = np.r_[ys, -np.ones(len(Xt), int)]
     domain = np.r_[np.ones(len(Xs), int), -np.ones(len(Xt), int)]
-    make = lambda: DomainAdaptation(AffineTransport(), LogisticRegression(), random_state=0)  # noqa: E731
+    def make():
+        return DomainAdaptation(AffineTransport(), LogisticRegression(), random_state=0)
+
     by_domain = make().fit(X, y, sample_domain=domain)
     by_target = make().fit(Xs, ys, target=Xt)
     np.testing.assert_allclose(by_domain.decision_function(Xt), by_target.decision_function(Xt))
     # Source rows are moved first when allowed (skada's scorers ask for it).
     mixed = by_domain.predict(X, sample_domain=domain, allow_source=True)
-    np.testing.assert_array_equal(mixed[: len(Xs)], by_target.predict(by_target.transport_source(Xs)))
+    moved = by_target.transport_source(Xs)
+    np.testing.assert_array_equal(mixed[: len(Xs)], by_target.predict(moved))
     with pytest.raises(ValueError, match="allow_source"):
         by_domain.predict(X, sample_domain=domain)
     with pytest.raises(ValueError, match="not both"):
