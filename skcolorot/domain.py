@@ -250,7 +250,10 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         back after, so that an entropic ``reg`` is *relative* to the cost
         scale (``reg=0.1`` is a tenth of a typical squared distance) whatever
         the units. A float is a fixed length unit; ``None`` uses the raw units.
-        Affine, sliced and class transports give the same map either way.
+        Affine and sliced maps are the same either way. When the domains are
+        far apart compared with their spread (e.g. a target in other units),
+        the median is the gap between them and a relative ``reg`` blurs the
+        source: scale both with ``preprocessor=`` first.
     selection : {"combined", "circular", "consistency", "importance", "entropy", \
             "dev", "transported_source"} or callable, default="combined"
         The label-free criterion of ``transport="auto"`` (see
