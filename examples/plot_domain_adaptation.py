@@ -12,7 +12,9 @@ as they are.
 :class:`~skcolorot.DomainAdaptation` does this with any skcolorot transport, on
 features of any dimension, as a scikit-learn meta-estimator: its transport's
 parameters are tuned by :class:`~sklearn.model_selection.GridSearchCV` as
-``transport__reg`` or ``transport__n_slices``.
+``transport__reg`` or ``transport__n_slices``, with label-free criteria, and
+``DomainAdaptation("auto", ...)`` chooses the transport, or no adaptation, in
+one call.
 """
 
 # %%
@@ -26,8 +28,14 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-from skcolorot import AffineTransport, SinkhornTransport
-from skcolorot.domain import DomainAdaptation, TargetSample, transported_source_scorer
+from skcolorot import (
+    AffineTransport,
+    CombinedScorer,
+    DomainAdaptation,
+    SinkhornTransport,
+    TargetSample,
+    transported_source_scorer,
+)
 
 Xs, ys = make_moons(300, noise=0.1, random_state=0)
 X_moons, yt = make_moons(300, noise=0.1, random_state=1)
@@ -49,12 +57,13 @@ print(f"no adaptation: target accuracy {baseline.score(Xt, yt):.2f}")
 # ----------------
 # ``fit(X_source, y_source, target=X_target)`` fits the transport from the source
 # to the target sample, moves the source samples and trains the SVC on them.
-# ``predict`` and ``score`` take target samples unchanged.
+# ``predict`` and ``score`` take target samples unchanged. ``reg`` is relative to
+# the median squared distance between the domains (``cost_scale="median"``).
 model = DomainAdaptation(SinkhornTransport(reg=1.0, random_state=0), SVC())
 model.fit(Xs, ys, target=Xt)
 print(f"DomainAdaptation(SinkhornTransport): target accuracy {model.score(Xt, yt):.2f}")
 
-moved = model.transport_.transform(Xs)
+moved = model.transport_source(Xs)
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharex=True, sharey=True, layout="constrained")
 panels = [
     (axes[0], baseline, Xs, ys, "source, SVC on source"),
@@ -97,23 +106,31 @@ print(
 #
 # * the default (:meth:`~skcolorot.DomainAdaptation.score`) scores them as if they were
 #   target samples: not target accuracy, don't tune with it;
-# * :func:`~skcolorot.domain.transported_source_scorer` scores them after the
-#   fitted transport moved them: it needs no target labels and rejects transports
-#   that mix the classes (a large ``reg`` pulls every point towards the target
-#   mean: see how the transported source above is already shrunk at ``reg=1``);
+# * :func:`~skcolorot.transported_source_scorer` scores them after the fitted
+#   transport moved them: it rejects transports that mix the classes but
+#   favours weak transports;
+# * :class:`~skcolorot.CombinedScorer` (circular validation + target neighbour
+#   consistency, see :mod:`skcolorot.da_scoring`) adapts back from the
+#   pseudo-labelled target and checks that target neighbours share labels;
 # * target accuracy needs target labels: here we use it only to show the truth.
 #
 # ``target=`` has as many rows as ``X`` here, so cross-validation would cut it
-# with ``X``'s folds: :class:`~skcolorot.domain.TargetSample` keeps it whole.
-regs = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-search = GridSearchCV(
-    DomainAdaptation(SinkhornTransport(random_state=0), SVC()),
-    {"transport__reg": regs},
-    scoring=transported_source_scorer,
-    cv=KFold(3, shuffle=True, random_state=0),
-).fit(Xs, ys, target=TargetSample(Xt))
-best_reg = search.best_params_["transport__reg"]
-print(f"chosen reg={best_reg:g}: target accuracy {search.best_estimator_.score(Xt, yt):.2f}")
+# with ``X``'s folds: :class:`~skcolorot.TargetSample` keeps it whole.
+regs = [0.01, 0.1, 1.0, 10.0]
+curves = {}
+scorings = [("transported source", transported_source_scorer), ("combined", CombinedScorer())]
+for name, scoring in scorings:
+    search = GridSearchCV(
+        DomainAdaptation(SinkhornTransport(random_state=0), SVC()),
+        {"transport__reg": regs},
+        scoring=scoring,
+        cv=KFold(3, shuffle=True, random_state=0),
+    ).fit(Xs, ys, target=TargetSample(Xt))
+    curves[name] = search.cv_results_["mean_test_score"]
+    print(
+        f"{name}: chose reg={search.best_params_['transport__reg']:g}, "
+        f"target accuracy {search.best_estimator_.score(Xt, yt):.2f}"
+    )
 
 target_accuracy = [
     DomainAdaptation(SinkhornTransport(reg=reg, random_state=0), SVC())
@@ -122,14 +139,26 @@ target_accuracy = [
     for reg in regs
 ]
 fig, ax = plt.subplots(figsize=(5, 3.2), layout="constrained")
-ax.plot(regs, search.cv_results_["mean_test_score"], "o-", label="transported source (CV)")
-ax.plot(regs, target_accuracy, "s--", label="target (uses target labels)")
-ax.axvline(best_reg, color="0.6", lw=1)
+for name, curve in curves.items():
+    ax.plot(regs, curve, "o-", label=f"{name} (CV, no target labels)")
+ax.plot(regs, target_accuracy, "s--", label="target accuracy (uses target labels)")
 ax.set_xscale("log")
-ax.set_xlabel("transport__reg")
-ax.set_ylabel("accuracy")
-ax.legend()
+ax.set_xlabel("transport__reg (relative)")
+ax.set_ylabel("score")
+ax.legend(fontsize=8)
 plt.show()
+
+# %%
+# One call: ``transport="auto"``
+# ------------------------------
+# ``DomainAdaptation("auto", SVC())`` fits no adaptation, the affine map,
+# Sinkhorn at four relative ``reg`` and the label-aware transport, scores each
+# with the combined criterion and keeps the best, or no adaptation unless the
+# best beats it by ``margin``.
+auto = DomainAdaptation("auto", SVC(), random_state=0).fit(Xs, ys, target=Xt)
+for name, score in auto.selection_scores_:
+    print(f"  {name:<45} {score:.3f}")
+print(f"auto chose {auto.selected_transport_}: target accuracy {auto.score(Xt, yt):.2f}")
 
 # %%
 # Metadata routing

@@ -50,7 +50,8 @@ class RecordingTransport(AffineTransport):
 # ------------------------------------------------------------- semantics
 def test_source_is_transported_target_is_predicted_as_is(moons):
     Xs, ys, Xt, yt = moons
-    model = DomainAdaptation(_sinkhorn(), SVC(gamma=2)).fit(Xs, ys, target=Xt)
+    # cost_scale=None: the transport works in the caller's units.
+    model = DomainAdaptation(_sinkhorn(), SVC(gamma=2), cost_scale=None).fit(Xs, ys, target=Xt)
     transport = _sinkhorn().fit(Xs, target=Xt)
     moved = transport.transform(Xs)
     np.testing.assert_allclose(model.transport_.transform(Xs), moved)
@@ -181,7 +182,7 @@ def test_default_score_is_the_estimators_score_on_raw_samples(moons):
     Xs, ys, Xt, yt = moons
     model = DomainAdaptation(_sinkhorn(), SVC(gamma=2)).fit(Xs, ys, target=Xt)
     assert model.score(Xs, ys) == model.estimator_.score(Xs, ys)
-    moved = model.transport_.transform(Xs)
+    moved = model.transport_source(Xs)
     assert transported_source_scorer(model, Xs, ys) == model.estimator_.score(moved, ys)
     assert transported_source_scorer(model, Xs, ys) != model.score(Xs, ys)
 
@@ -253,11 +254,11 @@ def test_grid_search_over_n_slices(moons):
 def test_pipeline_and_weights_with_routing_off(moons):
     Xs, ys, Xt, _ = moons
     assert not sklearn.get_config()["enable_metadata_routing"]
-    pipe = make_pipeline(DomainAdaptation(AffineTransport(), LogisticRegression()))
+    pipe = make_pipeline(DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None))
     pipe.fit(Xs, ys, domainadaptation__target=Xt)
     np.testing.assert_allclose(pipe[-1].transport_.target_mean_, Xt.mean(axis=0))
     weights = np.linspace(0.1, 2.0, len(Xs))
-    model = DomainAdaptation(AffineTransport(), LogisticRegression())
+    model = DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None)
     model.fit(Xs, ys, target=Xt, sample_weight=weights)
     # Both children get the weights.
     np.testing.assert_allclose(
@@ -271,16 +272,17 @@ def test_routing_on(moons):
     Xs, ys, Xt, _ = moons
     weights = np.linspace(0.1, 2.0, len(Xs))
     with sklearn.config_context(enable_metadata_routing=True):
-        routing = DomainAdaptation(AffineTransport(), LogisticRegression()).get_metadata_routing()
+        routing = DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None).get_metadata_routing()
         assert routing.consumes("fit", ["target", "sample_weight"]) == {"target"}
         # target is requested by default: no set_fit_request needed.
-        pipe = make_pipeline(DomainAdaptation(AffineTransport(), LogisticRegression()))
+        pipe = make_pipeline(DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None))
         pipe.fit(Xs, ys, target=Xt)
         np.testing.assert_allclose(pipe[-1].transport_.target_mean_, Xt.mean(axis=0))
         # Weights go where they are requested, and only there.
         model = DomainAdaptation(
             AffineTransport().set_fit_request(sample_weight=True),
             LogisticRegression().set_fit_request(sample_weight=False),
+            cost_scale=None,
         ).fit(Xs, ys, target=Xt, sample_weight=weights)
         np.testing.assert_allclose(
             model.transport_.source_mean_, np.average(Xs, axis=0, weights=weights)
@@ -288,6 +290,6 @@ def test_routing_on(moons):
         unweighted = LogisticRegression().fit(model.transport_.transform(Xs), ys)
         np.testing.assert_allclose(model.estimator_.coef_, unweighted.coef_)
         with pytest.raises(ValueError, match="sample_weight"):
-            DomainAdaptation(AffineTransport(), LogisticRegression()).fit(
+            DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None).fit(
                 Xs, ys, target=Xt, sample_weight=weights
             )
