@@ -182,3 +182,22 @@ def test_bad_target_weights_are_named(weight, message, small_pair):
     with pytest.raises(ValueError, match=message):
         AffineTransport().fit(src, ref, target_weight=weight)
     np.testing.assert_array_equal(weight, copy)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_target_weight_reaches_the_transport_in_a_pipeline(routing, small_pair):
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+
+    src, ref = small_pair
+    mask = np.zeros(ref.shape[:2], bool)
+    mask[: ref.shape[0] // 2] = True
+    expected = AffineTransport().fit(src, ref, target_weight=mask).transform(src)
+    with sklearn.config_context(enable_metadata_routing=routing):
+        transport = AffineTransport()
+        if routing:
+            transport.set_fit_request(target_weight=True)
+            pipe = make_pipeline(transport).fit(src, ref, target_weight=mask)
+        else:
+            pipe = make_pipeline(transport).fit(src, ref, affinetransport__target_weight=mask)
+        np.testing.assert_array_equal(pipe.transform(src), expected)
