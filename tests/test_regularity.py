@@ -201,3 +201,11 @@ def test_target_weight_reaches_the_transport_in_a_pipeline(routing, small_pair):
         else:
             pipe = make_pipeline(transport).fit(src, ref, affinetransport__target_weight=mask)
         np.testing.assert_array_equal(pipe.transform(src), expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_equal_distributions_give_the_identity(name, small_pair):
+    src, _ = small_pair
+    out = TRANSPORTS[name](random_state=0).fit(src, src).transform(src).astype(int)
+    error = np.abs(out - src)
+    assert error.mean() <= 1 and error.max() <= 8, (error.mean(), error.max())
