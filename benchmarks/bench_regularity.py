@@ -194,6 +194,8 @@ def measure(make, source, reference, tmp, src_png, samples):
 
     if shutil.which("ffmpeg"):
         cube = tmp / "grade.cube"
+        if os.path.exists(cube):
+            os.remove(cube)  # to_cube refuses to overwrite (newer versions)
         model.to_cube(cube, 33)
         ff = run_ffmpeg(src_png, cube, tmp / "ff.png")
         diff = levels(ff, graded)
