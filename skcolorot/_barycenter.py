@@ -1,6 +1,6 @@
 """Wasserstein barycentres of several colour distributions, as a target sample."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import ot

@@ -1,7 +1,7 @@
 """Exact (linear-programming) optimal transport, ``ot.emd``, with a regular
 out-of-sample map."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import ot

@@ -14,7 +14,6 @@ from skcolorot import (
     color_fidelity,
     sample_pixels,
 )
-from skcolorot._input import check_colors
 from skcolorot.metrics import sliced_wasserstein
 
 TRANSPORTS = [
