@@ -131,7 +131,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
 
     # Bumped whenever fitted attributes change meaning, so an old pickle fails
     # loudly instead of mapping colours wrongly.
-    _pickle_format = 1
+    _pickle_format = 2  # 2: colour grades are tables (lut_, inverse_lut_)
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
