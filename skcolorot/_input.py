@@ -1,6 +1,6 @@
 """Input handling shared by every estimator: what an array means and how it goes back.
 
-The conventions (see DESIGN.md):
+The conventions (the user guide's "Data conventions"):
 
 * the last axis is the feature / channel axis;
 * ``(n, d)`` arrays are samples, ``(H, W, C)`` images and ``(N, H, W, C)`` batches

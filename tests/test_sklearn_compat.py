@@ -5,7 +5,7 @@ How the estimator checks are run
 --------------------------------
 scikit-learn's checks call ``fit(X, y)`` with ``y`` = class labels. A transport's
 ``y`` is the *target sample* (``fit(source, target)``), and a 1-D ``y`` without
-``target=`` is a deliberate ``ValueError`` (DESIGN.md): labels are never silently
+``target=`` is a deliberate ``ValueError`` (the fit contract): labels are never silently
 taken for colours, the trap of POT's ``ot.da``. So every estimator goes through
 the checks twice:
 
@@ -183,7 +183,7 @@ def _two_sample(estimator):
 _Failure = namedtuple("_Failure", ["reason", "pattern"])
 LABELS_AS_Y = _Failure(
     "fits with 1-D class labels as y; a transport's y is the target sample, and a 1-D "
-    "y without target= is a deliberate ValueError (DESIGN.md: fit contract)",
+    "y without target= is a deliberate ValueError (the fit contract)",
     r"y is 1-D, which looks like labels.*target=X_target",
 )
 NEEDS_TARGET = _Failure(
