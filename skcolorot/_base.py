@@ -264,6 +264,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         """The regular forward and inverse tables of the grade (caller's RGB)."""
         size = self.lut_size
         nodes = lut_grid(size).reshape(-1, 3)
+        if weights is None:
+            weights = np.full(len(points), 1.0 / len(points))
         smoothness = getattr(self, "smoothness", None)
         if smoothness is None:
             # Maps regular by construction (affine; EMD's kernel-smoothed map)
@@ -287,15 +289,11 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 self.inverse_lut_ = None
                 return
         else:
-            if weights is None:
-                weights = np.full(len(points), 1.0 / len(points))
             mapped = self._map_in_chunks(points, 1.0, False, False)
             self.lut_ = smooth_map_table(points, mapped, weights, size, smoothness)
         # The inverse grade regresses the source colours on where the forward
         # grade sends them, so the two tables undo each other on the colours
         # that matter; elsewhere it continues their affine part.
-        if weights is None:
-            weights = np.full(len(points), 1.0 / len(points))
         graded = interpolate_tetrahedral(points, self.lut_)
         self.inverse_lut_ = smooth_map_table(
             graded, points, weights, size, max(smoothness, _INVERSE_BANDWIDTH)
@@ -423,13 +421,13 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         if t != 1:
             size = table.shape[0]
             nodes = lut_grid(size).reshape(-1, 3)
-            start = to_color_space(nodes, self.color_space_)
-            end = to_color_space(np.clip(table.reshape(-1, 3), 0.0, 1.0), self.color_space_)
             if not clip or self.color_space_ == "rgb":
                 # Straight lines in RGB need no round trip (and no clipping).
-                start, end = nodes, table.reshape(-1, 3)
-                table = (start + t * (end - start)).reshape(size, size, size, 3)
+                end = table.reshape(-1, 3)
+                table = (nodes + t * (end - nodes)).reshape(size, size, size, 3)
             else:
+                start = to_color_space(nodes, self.color_space_)
+                end = to_color_space(table.reshape(-1, 3), self.color_space_)
                 table = from_color_space(start + t * (end - start), self.color_space_)
                 table = np.clip(table, 0.0, 1.0).reshape(size, size, size, 3)
         return table
@@ -485,13 +483,11 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         overwrite : bool, default=False
             Replace an existing file; otherwise raise ``FileExistsError``.
         """
-        from ._io import atomic_path
         from .lut import write_cube
         from .lut_formats import cube_title
 
-        table = self.to_lut(size)
-        with atomic_path(path, overwrite=overwrite) as temporary:
-            write_cube(temporary, table, title=cube_title(self) if title is None else title)
+        title = cube_title(self) if title is None else title
+        write_cube(path, self.to_lut(size), title=title, overwrite=overwrite)
 
     # ------------------------------------------------------------------ score
     def score(self, X, y=None, sample_weight=None):
@@ -520,7 +516,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
         mapped = self.transform(X)
         target = check_colors(y, "y", n_channels=self.n_features_in_)
-        if self.clip == "auto":
+        if self.clip_ == "auto":
             _check_float_image_range(target)  # as fit checks its target
         return -sliced_wasserstein(mapped, target.array, sample_weight=sample_weight)
 

@@ -119,6 +119,17 @@ class ColorInput:
         low, high = self.value_range
         return low >= 0.0 and high <= 1.0
 
+    def color_histogram(self, weights):
+        """:func:`_color_histogram` of these pixels, computed once per ``weights``.
+
+        A fit summarises its source twice (for the transport, and finer for the
+        smoothing of its table) from the same histogram.
+        """
+        cached = getattr(self, "_histogram", None)
+        if cached is None or cached[0] is not weights:
+            self._histogram = (weights, _color_histogram(self, weights))
+        return self._histogram[1]
+
     def alpha(self):
         return self.pixels[:, self.n_channels :] if self.has_alpha else None
 
@@ -379,16 +390,18 @@ def summarize(data, sample_weight, n_points, rng):
     weights : ndarray of shape (k,) or None
         Non-negative, summing to one; ``None`` for equal weights.
     """
-    if sample_weight is not None and n_points is not None and data.n_pixels > n_points:
-        # A mask: what counts is how many pixels it keeps, as for a crop.
-        kept = np.flatnonzero(sample_weight)
-        if len(kept) <= n_points:
-            colors, weights = data.colors(kept), sample_weight[kept]
-            return colors, weights / weights.sum()
-    if n_points is None or data.n_pixels <= n_points:
+    # A mask: what counts is how many pixels it keeps, as for a crop.
+    kept = (
+        np.flatnonzero(sample_weight)
+        if sample_weight is not None and n_points is not None and data.n_pixels > n_points
+        else None
+    )
+    if kept is not None and len(kept) <= n_points:
+        colors, weights = data.colors(kept), sample_weight[kept]
+    elif n_points is None or data.n_pixels <= n_points:
         colors, weights = data.colors(), sample_weight
     elif data.is_color:
-        counts, sums = _color_histogram(data, sample_weight)
+        counts, sums = data.color_histogram(sample_weight)
         bits = _HISTOGRAM_BITS
         while np.count_nonzero(counts) > n_points and bits > 1:
             # Merge 2 x 2 x 2 blocks of bins: the next coarser histogram.

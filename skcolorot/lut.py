@@ -389,7 +389,7 @@ def _interpolate_trilinear(rgb, planar_table, n_nodes, full_scale, work_dtype):
     return lerp(low_r, high_r, fraction_r)
 
 
-def write_cube(path, table, *, title=None):
+def write_cube(path, table, *, title=None, overwrite=True):
     """Write a 3D LUT to an Adobe/Resolve ``.cube`` file (format 1.0).
 
     The file holds ``TITLE`` (if given), ``LUT_3D_SIZE``, a unit
@@ -409,6 +409,8 @@ def write_cube(path, table, *, title=None):
         finite values.
     title : str, optional
         Written as ``TITLE "..."``; must not contain double quotes or newlines.
+    overwrite : bool, default=True
+        Replace an existing file; ``False`` raises ``FileExistsError`` instead.
 
     Examples
     --------
@@ -444,7 +446,7 @@ def write_cube(path, table, *, title=None):
     ]
     rows = table.transpose(2, 1, 0, 3).reshape(-1, 3)  # [b, g, r] C order: red fastest
 
-    with atomic_path(path, overwrite=True) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
             stream.write("\n".join(header) + "\n")
             np.savetxt(stream, rows, fmt="%.6f", delimiter=" ")
