@@ -10,6 +10,7 @@ The conventions (the user guide's "Data conventions"):
 * a 4th (alpha) channel of an RGB image passes through untouched.
 """
 
+import weakref
 from functools import cached_property
 from numbers import Integral
 
@@ -46,6 +47,12 @@ class TransportedArray(np.ndarray):
     A :class:`~skcolorot.Regrainer` placed right after a transport in a Pipeline
     reads ``.source`` as the guide image. Any step that copies into a plain array
     (a scaler, pandas output) drops it, which the Regrainer reports clearly.
+
+    The guide is held by a weak reference, so graded frames kept in a list do not
+    keep their originals in memory: ``.source`` is ``None`` once nothing else holds
+    the input. Pickling (``Pipeline(memory=...)``'s cache, joblib workers) ships the
+    guide along while it is alive, so a cached transport step still feeds the
+    Regrainer that follows it.
     """
 
     def __new__(cls, values, source=None):
@@ -56,11 +63,38 @@ class TransportedArray(np.ndarray):
     def __array_finalize__(self, obj):
         # Slices and arithmetic results are no longer the transport's output:
         # only the exact array returned by ``transform`` keeps a guide.
-        self.source = None
+        self._guide = None
+
+    @property
+    def source(self):
+        """The image this array was transported from, or ``None``."""
+        guide = self._guide
+        return guide() if isinstance(guide, weakref.ref) else guide
+
+    @property
+    def source_released(self):
+        """Whether the input had a guide that has since been freed."""
+        guide = self._guide
+        return isinstance(guide, weakref.ref) and guide() is None
+
+    @source.setter
+    def source(self, value):
+        try:
+            self._guide = None if value is None else weakref.ref(value)
+        except TypeError:
+            # Lists and other objects without weak references: numpy made its own
+            # copy of them anyway, so holding them costs no more.
+            self._guide = value
 
     def __reduce__(self):
-        # Pickle as a plain array: the guide is a reference, not data to ship.
-        return np.asarray(self).__reduce__()
+        return (_rebuild_transported, (np.asarray(self), self.source))
+
+
+def _rebuild_transported(values, source):
+    obj = TransportedArray(values)
+    # The unpickled guide has no other owner: hold it, or it is gone at once.
+    obj._guide = source
+    return obj
 
 
 class ColorInput:
