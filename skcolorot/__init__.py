@@ -6,9 +6,7 @@ and ``skcolorot --version`` stay cheap: scikit-learn, POT and scikit-image load
 only when an estimator or function that needs them is first touched.
 """
 
-import sys
 from importlib import import_module
-from types import ModuleType
 
 __version__ = "0.1.0"
 
@@ -40,8 +38,8 @@ _LAZY = {
     "luminance_ssim": ".metrics",
     "sliced_wasserstein": ".metrics",
     "sliced_wasserstein_scorer": ".metrics",
-    "Regrainer": ".regrain",
-    "regrain": ".regrain",
+    "Regrainer": ".regrainer",
+    "regrain": ".regrainer",
     "SinkhornTransport": ".sinkhorn",
     "SlicedTransport": ".sliced",
     "tone_grayscale": ".toning",
@@ -62,16 +60,3 @@ def __getattr__(name):
 def __dir__():
     return sorted(set(globals()) | set(__all__))
 
-
-class _Package(ModuleType):
-    """Keeps ``skcolorot.regrain`` the function: importing the submodule of the
-    same name (``skcolorot/regrain.py``) binds the module here, which eager
-    imports used to overwrite with the function right away."""
-
-    def __setattr__(self, name, value):
-        if name == "regrain" and isinstance(value, ModuleType):
-            value = value.regrain
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.utils.validation import _check_feature_names
 
 from ._input import split_alpha, working_dtype
-from .regrain import regrain_halo
+from ._regrain import regrain_arrays, regrain_halo
 
 __all__ = ["regrain_dask", "regrain_halo", "transform_dask"]
 
@@ -117,12 +117,10 @@ def _aligned_chunks(chunks, length, depth, alignment):
 
 
 def _regrain_block(source, mapped, params):
-    from .regrain import regrain
-
-    return np.asarray(regrain(source, mapped, **params))
+    return np.asarray(regrain_arrays(source, mapped, params))
 
 
-def regrain_dask(source, mapped, **params):
+def regrain_dask(source, mapped, params):
     """Regrain dask images lazily: :func:`skcolorot.regrain` with a halo per block.
 
     Parameters
@@ -131,9 +129,11 @@ def regrain_dask(source, mapped, **params):
         The image(s) before colour transfer (the guide).
     mapped : dask.array.Array or ndarray of the same image size
         The transport's output for ``source`` (alpha channel allowed).
-    **params
-        Parameters of :func:`skcolorot.regrain` (``method``, ``radius``, ``eps``,
-        ``guide``, ``n_iter``, ``subsample``, ``smoothness``).
+    params : dict
+        Every parameter of :func:`skcolorot.regrain` (``method``, ``radius``,
+        ``eps``, ``guide``, ``n_iter``, ``subsample``, ``smoothness``), already
+        validated: :func:`skcolorot.regrain` and :class:`~skcolorot.Regrainer`
+        call this with theirs.
 
     Returns
     -------
@@ -154,17 +154,12 @@ def regrain_dask(source, mapped, **params):
     --------
     >>> import dask.array as da
     >>> import numpy as np
-    >>> from skcolorot._dask import regrain_dask
+    >>> from skcolorot import regrain
     >>> src = np.random.default_rng(0).random((64, 64, 3))
-    >>> lazy = regrain_dask(da.from_array(src, chunks=32), np.clip(src + 0.1, 0, 1))
+    >>> lazy = regrain(da.from_array(src, chunks=32), np.clip(src + 0.1, 0, 1))
     >>> lazy.compute().shape
     (64, 64, 3)
     """
-    from .regrain import Regrainer
-
-    checker = Regrainer(**params)
-    checker._validate_params()
-    params = checker.get_params()
     if not isinstance(mapped, da.Array):
         mapped = da.from_array(np.asarray(mapped), chunks=getattr(source, "chunks", "auto"))
     if not isinstance(source, da.Array):

@@ -106,7 +106,7 @@ def transfer(
     method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         The transport (see :func:`make_transport`).
     regrain : bool or "auto", default="auto"
-        Post-process with :func:`skcolorot.regrain.regrain`. ``"auto"``: for
+        Post-process with :func:`skcolorot.regrain`. ``"auto"``: for
         every method but ``"affine"``, whose map adds no grain (regraining it
         would only soften the picture). ``False`` is the faithful option: the
         grade exactly as an exported ``.cube`` applies it.
@@ -131,7 +131,7 @@ def transfer(
         Seed of the transport's sub-sampling (and random parts); fixed by default
         so that the same call gives the same image.
     regrain_params : dict, default=None
-        Keyword arguments of :func:`skcolorot.regrain.regrain`.
+        Keyword arguments of :func:`skcolorot.regrain`.
     weights : array-like of shape (n_references,), default=None
         Weights of several references (``None``: equal).
     **params
@@ -243,7 +243,7 @@ def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit
     colours are the grade's smoothed, so the next fit closes the gap the
     smoothing left, while the detail stays the source's.
     """
-    from .regrain import regrain as regrain_image
+    from .regrainer import regrain as regrain_image
 
     mapped = regrain_image(source, transport.transform(source), **(regrain_params or {}))
     for _ in range(rounds - 1):

@@ -34,7 +34,7 @@ def _regrain_params(regrain):
         return {}
     if isinstance(regrain, dict):
         return dict(regrain)
-    from .regrain import Regrainer
+    from .regrainer import Regrainer
 
     if isinstance(regrain, Regrainer):
         return regrain.get_params()
@@ -88,15 +88,15 @@ def grade_frames(transport, frames, *, regrain=None):
         _check_frames(frames)
         graded = transport.transform(frames)
         if params is not None:
-            from ._dask import regrain_dask
+            from .regrainer import regrain as regrain_images
 
-            graded = regrain_dask(frames, graded, **params)
+            graded = regrain_images(frames, graded, **params)
         return graded
     frames = np.asarray(frames)
     _check_frames(frames)
     graded = np.asarray(transport.transform(frames))
     if params is not None:
-        from .regrain import regrain as regrain_images
+        from .regrainer import regrain as regrain_images
 
         graded = regrain_images(frames, graded, **params)
     return graded
@@ -112,7 +112,7 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite, 
     image = loaded.pixels
     graded = np.asarray(transport.transform(image))
     if regrain_params is not None:
-        from .regrain import regrain
+        from .regrainer import regrain
 
         graded = regrain(image, graded, **regrain_params)
     files.write(output_path, graded, loaded, overwrite=overwrite)

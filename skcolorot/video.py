@@ -407,7 +407,7 @@ def grade_video(
                     shot += 1
                 graded = np.asarray(grades[shot].transform(frame))
                 if regrain_params is not None:
-                    from .regrain import regrain as regrain_frame
+                    from .regrainer import regrain as regrain_frame
 
                     graded = regrain_frame(frame, graded, **regrain_params)
                 try:

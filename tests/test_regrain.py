@@ -1,5 +1,9 @@
+import os
 import pickle
+import pkgutil
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,8 +11,10 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
+import skcolorot
+from skcolorot import _regrain
 from skcolorot._input import TransportedArray
-from skcolorot.regrain import Regrainer, regrain
+from skcolorot.regrainer import Regrainer, regrain
 
 
 @pytest.fixture(scope="module")
@@ -188,13 +194,61 @@ def test_pipeline_after_a_transport(small_pair, routing):
 
 @pytest.mark.parametrize("params", [{}, {"radius": 7, "n_iter": 1}, {"subsample": 1}])
 def test_row_strips_give_the_whole_image_result(monkeypatch, params):
-    # skcolorot.regrain is the function; the module is in sys.modules.
-    module = sys.modules["skcolorot.regrain"]
+    from skcolorot._regrain import _driver
+
     rng = np.random.default_rng(0)
     source = (rng.random((150, 90, 3)) * 255).astype(np.uint8)
     mapped = np.clip(source.astype(int) + rng.integers(-40, 40, source.shape), 0, 255)
     mapped = mapped.astype(np.uint8)
     whole = regrain(source, mapped, **params)
-    monkeypatch.setattr(module, "_STRIP_PIXELS", 16 * 90)
+    monkeypatch.setattr(_driver, "_STRIP_PIXELS", 16 * 90)
     strips = regrain(source, mapped, **params)
     np.testing.assert_array_equal(strips, whole)
+
+
+def _run_fresh(code):
+    """Run ``code`` in a fresh interpreter that imports this checkout's skcolorot."""
+    root = str(Path(skcolorot.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_regrain_is_the_function_not_a_module():
+    result = _run_fresh(
+        # Import from sys.path only: an editable install of another checkout would
+        # otherwise supply the modules this one lacks.
+        "import importlib, importlib.machinery as m, sys\n"
+        "sys.meta_path[:] = [m.BuiltinImporter, m.FrozenImporter, m.PathFinder]\n"
+        "import skcolorot\n"
+        "try:\n"
+        "    importlib.import_module('skcolorot.regrain')\n"
+        "except ModuleNotFoundError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('skcolorot.regrain imports as a module')\n"
+        "import skcolorot.regrainer\n"
+        "from skcolorot import regrain\n"
+        "assert regrain is skcolorot.regrain is skcolorot.regrainer.regrain\n"
+        "import numpy as np\n"
+        "image = np.zeros((8, 8, 3))\n"
+        "assert skcolorot.regrain(image, image).shape == (8, 8, 3)\n"
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["skcolorot._regrain"]
+    + [f"skcolorot._regrain.{info.name}" for info in pkgutil.iter_modules(_regrain.__path__)],
+)
+def test_filters_do_not_import_the_public_module_or_dask(module):
+    # The public module and the dask path import the filters, never the reverse:
+    # no import cycle, and the filters work without dask.
+    result = _run_fresh(
+        f"import sys, {module}\n"
+        "found = {'skcolorot.regrainer', 'skcolorot._dask', 'dask'} & set(sys.modules)\n"
+        "assert not found, found\n"
+    )
+    assert result.returncode == 0, result.stderr + result.stdout

@@ -78,7 +78,7 @@ def _optional(module, name):
 
 SlicedTransport = _optional("skcolorot.sliced", "SlicedTransport")
 GMMTransport = _optional("skcolorot.gmm", "GMMTransport")
-Regrainer = _optional("skcolorot.regrain", "Regrainer")
+Regrainer = _optional("skcolorot.regrainer", "Regrainer")
 
 
 @pytest.fixture(autouse=True)
@@ -417,14 +417,14 @@ _REGRAINER_API_CHECKS = [
 ]
 
 
-@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrain not importable yet")
+@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrainer not importable yet")
 @pytest.mark.parametrize("check_name", _REGRAINER_API_CHECKS)
 def test_regrainer_api_checks(check_name):
     estimator = Regrainer()
     getattr(estimator_checks, check_name)("Regrainer", estimator)
 
 
-@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrain not importable yet")
+@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrainer not importable yet")
 def test_regrainer_on_images_clone_pickle_feature_names(small_pair):
     source, reference = small_pair
     pipe = make_pipeline(AffineTransport(), Regrainer())
@@ -491,7 +491,7 @@ def test_grid_search_over_n_slices(pixels):
 def test_regrainer_pipeline_needs_images_not_pixel_samples(pixels):
     """Tune the transport on pixel samples; the Regrainer needs whole images."""
     if Regrainer is None:
-        pytest.skip("skcolorot.regrain not importable yet")
+        pytest.skip("skcolorot.regrainer not importable yet")
     xs, xt = pixels
     pipe = make_pipeline(SinkhornTransport(n_samples=200), Regrainer())
     with pytest.raises(ValueError, match="images only"):

@@ -66,7 +66,7 @@ def test_transfer_keeps_alpha_and_16_bits(small_pair):
 
 
 def test_regrain_raises_structure(small_pair):
-    pytest.importorskip("skcolorot.regrain")
+    pytest.importorskip("skcolorot.regrainer")
     source, target = small_pair
     method = "sliced" if _has("sliced") else "sinkhorn"
     plain = transfer(source, target, method=method, regrain=False)
