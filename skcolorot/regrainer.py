@@ -43,7 +43,9 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Put it right after a transport in a :class:`~sklearn.pipeline.Pipeline`: the
     transport's ``transform`` returns a :class:`~skcolorot.TransportedArray` whose
-    ``.source`` is the guide. Elsewhere, call :func:`regrain` ``(source, mapped)``.
+    ``.source`` is the guide (held by a weak reference, and pickled along, so
+    ``Pipeline(memory=...)``, clones and GridSearchCV workers keep it). Elsewhere,
+    call :func:`regrain` ``(source, mapped)``.
 
     Parameters
     ----------
@@ -189,6 +191,14 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._validate_params()
         source = getattr(X, "source", None)
         X_checked = check_image(X, "X")
+        if source is None and getattr(X, "source_released", False):
+            raise ValueError(
+                "Regrainer needs the source image as its guide, but the image X was "
+                "transported from no longer exists: a transport's output holds its "
+                "input by a weak reference only, so that graded frames do not keep "
+                "their originals in memory. Keep the source image alive until it is "
+                "regrained, or call skcolorot.regrain(source, mapped)."
+            )
         if source is None:
             raise ValueError(
                 "Regrainer needs the source image as its guide, but X carries none. "
