@@ -14,7 +14,7 @@ import numpy as np
 
 from ._io import read_image, write_image
 
-__all__ = ["FileIO", "Loaded"]
+__all__ = ["FileIO", "Loaded", "color_samples", "is_gray", "read_mask"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +107,33 @@ class FileIO:
             quality=self.quality,
             subsampling=self.subsampling,
         )
+
+
+def is_gray(pixels):
+    """Whether every pixel of an RGB(A) image or colour sample lies on the gray
+    axis (R = G = B): no colour distribution to fit a grade on."""
+    rgb = pixels[..., :3]
+    return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+
+
+def color_samples(pixels):
+    """Pixels as float (n, 3) colour samples: a fit on them clips nothing to [0, 1]."""
+    rgb = pixels[..., :3].reshape(-1, 3)
+    if rgb.dtype.kind in "iu":
+        return rgb / np.iinfo(rgb.dtype).max
+    return rgb.astype(np.float64)
+
+
+def read_mask(path, shape, what="mask"):
+    """A grey-level image file as an (H, W) float mask in [0, 1] (its first
+    channel); ``shape`` is the (H, W) of the image it masks, ``what`` names the
+    mask in the error."""
+    image = read_image(path)
+    scale = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else 1.0
+    mask = image[..., 0] / scale if image.ndim == 3 else image / scale
+    if mask.shape != tuple(shape):
+        raise ValueError(
+            f"{what} {path}: the mask is {mask.shape[1]}x{mask.shape[0]} pixels, the image "
+            f"it masks {shape[1]}x{shape[0]}"
+        )
+    return mask

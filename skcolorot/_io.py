@@ -14,55 +14,42 @@ Conventions:
 * 16 bits are kept for TIFF (any channel count), grayscale PNG and, with OpenCV
   installed (``pip install opencv-python-headless``), colour PNG. Without OpenCV a
   16-bit colour PNG is read at 8 bits with a warning.
-* :func:`write_image` picks the format from the extension, writes a temporary file
-  in the destination's directory and moves it into place, so a failure or a
-  Ctrl-C never leaves a half-written file; it refuses to replace an existing file
-  unless ``overwrite=True``. A 16-bit image written to a format that holds only
+* :func:`write_image` picks the format from the extension and writes through
+  :func:`skcolorot._atomic.atomic_path` (a temporary file moved into place, so a
+  failure or a Ctrl-C never leaves a half-written file); it refuses to replace an
+  existing file unless ``overwrite=True``. A 16-bit image written to a format that holds only
   8 bits (JPEG, WebP, ...) is converted down with a :class:`BitDepthNote`; ICC
   profile and EXIF are written where the format carries them (JPEG, PNG, WebP,
   TIFF; EXIF is not written to 16-bit TIFF).
-* Only regular files are ever replaced: a device, FIFO, socket or directory at an
-  output path is refused even with ``overwrite=True``, and an output path that is a
-  symbolic link is written *through* (its target file is replaced, the link stays).
-* Temporary files are named ``.<name>.skcolorot-<pid>.<random>.tmp``; one left
-  behind by a killed process (SIGKILL, power loss) is removed by the next write to
-  the same name once that process is gone.
+* Only regular files are ever replaced, symbolic links are written through, and
+  stale temporaries of killed writers are cleaned up: see :mod:`skcolorot._atomic`.
 * Pillow's decompression-bomb limit applies to every image read (a tiny file may
   declare a gigapixel image); the message says how to lift it.
 """
 
 import errno
 import os
-import stat
 import struct
-import tempfile
-import time
 import warnings
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# SIGTERM / SIGHUP handling lives in the light ``_signals`` module (the command
-# line installs it before importing numpy); re-exported here.
-from ._signals import Terminated, terminate_as_interrupt
+from ._atomic import atomic_path, check_writable
 
 __all__ = [
     "BitDepthNote",
     "ImageMetadata",
-    "Terminated",
-    "atomic_path",
     "can_hold_16_bits",
     "check_image_format",
-    "check_not_inputs",
     "check_output_path",
     "read_image",
-    "terminate_as_interrupt",
     "to_16_bits",
     "to_8_bits",
     "write_image",
+    "written_bit_depth",
 ]
 
 _TIFF_EXTENSIONS = (".tif", ".tiff")
@@ -70,12 +57,6 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Pillow modes of 16-bit grayscale data.
 _GRAY16_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 _JPEG_QUALITY = 95  # Pillow's default of 75 visibly degrades a colour grade
-# Our temporary files: ".<name>.skcolorot-<pid>.<random>.tmp" (the pid tells a
-# stale one, whose writer is gone, from one being written right now).
-_TEMP_TAG = "skcolorot-"
-# A temporary this old is stale even if its pid is alive again (pid reuse, or a
-# writer on another host of a shared directory).
-_STALE_SECONDS = 24 * 3600
 _JPEG_SUBSAMPLING = ("4:4:4", "4:2:2", "4:2:0")
 # Formats whose Pillow writer takes ``icc_profile=`` and ``exif=``.
 _METADATA_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")
@@ -426,221 +407,22 @@ def _format_for(path):
     return file_format
 
 
-def _non_regular_kind(mode):
-    """What a non-regular file is ("a FIFO", ...), or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
-
-
-def _destination(path):
-    """The file a write to ``path`` replaces: a symbolic link's final target
-    (written through, the link kept), else ``path`` itself."""
-    if not os.path.islink(path):
-        return path
-    target = os.path.realpath(path)
-    if not os.path.lexists(target):
-        raise FileNotFoundError(
-            errno.ENOENT, f"is a symbolic link to a missing file ({target})", path
-        )
-    return target
-
-
 def check_output_path(path, *, overwrite=False, image=True):
     """Fail early, before any work, if ``path`` cannot receive the output.
 
-    Checks the directory exists and is writable, that nothing but a regular file
-    (or a link to one) is at ``path``, that no file is there unless ``overwrite``
-    and, for an image, that the extension names a format Pillow writes.
+    As :func:`skcolorot._atomic.check_writable` (the directory is writable, only
+    a regular file or a link to one is there, none unless ``overwrite``) and,
+    for an image, the extension names a format Pillow writes.
 
     Returns
     -------
     destination : str
         The file that will be written: ``path``, or a symbolic link's target.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, "no such directory", directory)
-    destination = path
-    if os.path.lexists(path):
-        destination = _destination(path)
-        kind = _non_regular_kind(os.stat(destination).st_mode)
-        if kind == "a directory":
-            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
-        if kind is not None:
-            raise ValueError(
-                f"{path}: is {kind}, not a regular file; refusing to write over it."
-            )
-        if not overwrite:
-            raise FileExistsError(errno.EEXIST, "already exists", path)
-        directory = os.path.dirname(os.path.abspath(destination))
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, "cannot write in this directory", directory)
+    destination = check_writable(path, overwrite=overwrite)
     if image:
         _format_for(path)
     return destination
-
-
-def check_not_inputs(inputs, outputs):
-    """Refuse an output that is also an input (even through a link): the write
-    would destroy a file the command still reads, or has just read.
-
-    Parameters
-    ----------
-    inputs, outputs : sequence of str or path-like
-        Every file the command reads, every file it writes.
-    """
-    read = {_identity(os.fspath(path)): os.fspath(path) for path in inputs}
-    written = {}
-    for output in outputs:
-        output = os.fspath(output)
-        identity = _identity(output)
-        if identity in read:
-            raise ValueError(
-                f"{output}: is also an input ({read[identity]}); write the output elsewhere."
-            )
-        if identity in written:
-            raise ValueError(f"{output}: given for two outputs ({written[identity]} too).")
-        written[identity] = output
-
-
-def _identity(path):
-    """What tells two names of one file apart from names of different files."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return ("path", os.path.normcase(os.path.realpath(path)))
-    return ("inode", status.st_dev, status.st_ino)
-
-
-# Directories already swept by this process: one scan each, not one per file
-# (a batch writes thousands of frames into one directory).
-_SWEPT = set()
-
-
-def _remove_stale_temporaries(directory, name):
-    """Remove our temporaries in ``directory`` whose writer is gone (killed,
-    crashed): scanned once per process and directory."""
-    key = os.path.normcase(os.path.abspath(directory))
-    if key in _SWEPT:
-        return
-    _SWEPT.add(key)
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    names = {entry.name for entry in entries}
-    now = time.time()
-    for entry in entries:
-        if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
-            continue
-        stem = entry.name[1 : -len(".tmp")]
-        target, _, tag = stem.rpartition(".")
-        owner = target.rpartition(".")[2]
-        try:
-            age = now - entry.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        if owner.startswith(_TEMP_TAG) and owner[len(_TEMP_TAG) :].isdigit():
-            pid = int(owner[len(_TEMP_TAG) :])
-            stale = pid != os.getpid() and (age > _STALE_SECONDS or not _is_running(pid))
-        else:
-            # ".NAME.XXXXXXXX.tmp" of an older version (no pid in the name): only
-            # next to its output (or the one written now), and only by its age.
-            stale = (
-                len(tag) == 8
-                and (target == name or target in names)
-                and age > _STALE_SECONDS
-            )
-        if stale:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-
-
-def _is_running(pid):
-    if os.name != "posix":
-        return True  # no cheap test: rely on the age alone
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # alive, another user's
-    return True
-
-
-@contextmanager
-def atomic_path(path, *, overwrite=False):
-    """A temporary path next to ``path`` that becomes ``path`` on success.
-
-    Write the file to the yielded path; on leaving the block without an error it
-    is moved to ``path`` in one step (a hard link when ``overwrite`` is False, so
-    a file created meanwhile by someone else is not replaced either). On an error
-    or Ctrl-C the temporary file is removed and ``path`` is untouched. Only a
-    regular file is ever replaced; a symbolic link is written through (its
-    target is replaced, the link stays).
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``overwrite`` is False.
-    ValueError
-        If ``path`` is a device, FIFO or socket (or a link to one).
-    """
-    path = os.fspath(path)
-    destination = check_output_path(path, overwrite=overwrite, image=False)
-    directory = os.path.dirname(os.path.abspath(destination))
-    name = os.path.basename(destination)
-    _remove_stale_temporaries(directory, name)
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{name}.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
-        )
-    except OSError as error:
-        # Name the directory, not the hidden temporary nobody asked for.
-        raise type(error)(
-            error.errno, f"cannot create a file in this directory ({error.strerror})", directory
-        ) from None
-    os.close(handle)
-    try:
-        yield temporary
-        # mkstemp makes the file private (0600); give it an ordinary file's mode.
-        mode = os.stat(destination).st_mode & 0o777 if os.path.exists(destination) else 0o644
-        os.chmod(temporary, mode)
-        if overwrite:
-            # Checked again: something may have appeared there during the work.
-            check_output_path(path, overwrite=True, image=False)
-            os.replace(temporary, destination)
-        else:
-            _link_new(temporary, destination)
-    finally:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-
-
-def _link_new(temporary, path):
-    """Put ``temporary`` at ``path`` only if nothing is there (atomic check-and-create)."""
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        raise FileExistsError(errno.EEXIST, "already exists", path) from None
-    except OSError:
-        # No hard links on this filesystem (some network / FAT mounts).
-        if os.path.lexists(path):
-            raise FileExistsError(errno.EEXIST, "already exists", path) from None
-        os.replace(temporary, path)
 
 
 def check_image_format(path, dtype, n_channels, *, bit_depth=None):
@@ -693,6 +475,21 @@ def can_hold_16_bits(path, image_ndim=3):
     if file_format == "PNG":
         return image_ndim == 2 or _has_cv2()
     return False
+
+
+def written_bit_depth(path, dtype, image_ndim=3, *, bit_depth=None):
+    """Bits per sample :func:`write_image` writes to ``path`` (32: float), for an
+    image of this dtype: ``bit_depth`` when given, else the image's own where the
+    format holds it, else what it is converted to."""
+    dtype = np.dtype(dtype)
+    if bit_depth is not None:
+        return bit_depth
+    depth = 32 if dtype.kind == "f" else 8 * dtype.itemsize
+    if depth == 32 and not os.fspath(path).lower().endswith(_TIFF_EXTENSIONS):
+        return 16 if can_hold_16_bits(path, image_ndim) else 8
+    if depth == 16 and not can_hold_16_bits(path, image_ndim):
+        return 8
+    return depth
 
 
 def _has_cv2():

@@ -14,8 +14,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._input import is_dask_array
 from ._io import check_output_path
+from ._outputs import outputs_in_directory
+from ._progress import Progress, track
 
-__all__ = ["grade_files", "grade_frames"]
+__all__ = ["grade_files", "grade_frames", "sample_files"]
+
+# Pixels pooled from all files by sample_files: as many as the largest default
+# ``n_samples`` of a transport, so pooling never starves the fit.
+_POOL_PIXELS = 200_000
 
 
 def _has_dask():
@@ -119,18 +125,68 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite, 
     return output_path
 
 
-def outputs_in_directory(inputs, output_dir):
-    """``output_dir/<input's name>`` for every input; colliding names are an error."""
-    names = [os.path.basename(path) for path in inputs]
-    seen = set()
-    for name in names:
-        if name in seen:
-            raise ValueError(
-                f"several inputs are named {name!r}; their outputs in {output_dir} "
-                "would collide."
-            )
-        seen.add(name)
-    return [os.path.join(output_dir, name) for name in names]
+def sample_files(paths, *, n_pixels=_POOL_PIXELS, random_state=0, files=None, progress=False):
+    """Random pixels pooled equally from image files, to fit one grade on them all.
+
+    Every file gives the same number of pixels (drawn with replacement; fewer
+    from a file smaller than its share), so that every image weighs the same in
+    the fit, whatever its size. Fit a transport
+    on the sample, then grade the files with :func:`grade_files`.
+
+    Parameters
+    ----------
+    paths : sequence of str or path-like
+        Image files (PNG, JPEG, TIFF, ...).
+    n_pixels : int, default=200_000
+        Pixels in all, split evenly between the files (rounded up).
+    random_state : int, numpy.random.Generator or None, default=0
+        Seed of the draw.
+    files : FileIO, default=None
+        How files are read: pixels are taken in its working space (by default
+        each file is converted from its embedded profile to sRGB).
+    progress : bool, default=False
+        Show a progress bar over the files on stderr.
+
+    Returns
+    -------
+    sample : ndarray of shape (n, 3)
+        RGB colours in [0, 1]: float64 from 8- and 16-bit files, the file's
+        float dtype from float TIFF. Alpha is dropped.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skcolorot.batch import sample_files
+    >>> folder = tempfile.mkdtemp()
+    >>> rng = np.random.default_rng(0)
+    >>> paths = [os.path.join(folder, f"frame{i}.png") for i in range(2)]
+    >>> for path, size in zip(paths, (32, 64)):
+    ...     Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(path)
+    >>> sample_files(paths, n_pixels=1000).shape
+    (1000, 3)
+    """
+    from ._files import FileIO
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(path) for path in paths]
+    if not paths:
+        raise ValueError("sample_files needs at least one image file.")
+    if isinstance(n_pixels, bool) or not isinstance(n_pixels, (int, np.integer)) or n_pixels < 1:
+        raise ValueError(f"n_pixels must be a positive integer, got {n_pixels!r}.")
+    files = FileIO() if files is None else files
+    rng = np.random.default_rng(random_state)
+    per_image = -(-n_pixels // len(paths))
+    parts = []
+    for path in track(paths, len(paths), "sampling", progress):
+        image = files.read(path).pixels
+        pixels = image.reshape(-1, image.shape[-1])[:, :3]
+        index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
+        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
+        parts.append(pixels[index] / scale)
+    return np.concatenate(parts)
 
 
 def _check_paths(inputs, outputs, output_dir, overwrite):
@@ -149,22 +205,11 @@ def _check_paths(inputs, outputs, output_dir, overwrite):
         check_output_path(output, overwrite=overwrite)
 
 
-def _progress_bar(total, enabled):
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc="grading", unit="image")
-
-
 def _run_loop(tasks, bar):
     outputs = []
     for args in tasks:
         outputs.append(_grade_file(*args))
-        if bar is not None:
-            bar.update()
+        bar.update()
     return outputs
 
 
@@ -189,7 +234,7 @@ def _run_delayed(tasks, transport, scheduler, bar):
     wanted = set(keys)
 
     def finished(key, result, dsk, state, worker_id):
-        if bar is not None and key in wanted:
+        if key in wanted:
             bar.update()
 
     # The callback sees local schedulers (threads, processes, sync) only.
@@ -212,8 +257,7 @@ def _run_client(tasks, transport, client, bar):
         for future in as_completed(futures):
             if future.status == "error":
                 future.result()  # raises the worker's exception here
-            if bar is not None:
-                bar.update()
+            bar.update()
         return client.gather(futures)
     except BaseException:
         client.cancel(futures)
@@ -261,8 +305,8 @@ def grade_files(
     client : dask.distributed.Client, default=None
         Run on this cluster: the transport is scattered once to every worker.
     progress : bool, default=True
-        Show a tqdm progress bar (when tqdm is installed; with a distributed
-        cluster only through ``client``).
+        Show a progress bar on stderr (tqdm's when it is installed, else a
+        counter; with a distributed cluster only through ``client``).
     files : FileIO, default=None
         How files are read and written (working space, profiles, bit depth,
         JPEG quality); by default each file is converted from its embedded ICC
@@ -324,17 +368,11 @@ def grade_files(
         for source, output in zip(inputs, outputs)
     ]
 
-    bar = _progress_bar(len(tasks), progress)
-    try:
+    if client is None and scheduler is not None and not _has_dask():
+        raise ImportError(f"scheduler={scheduler!r} needs Dask: pip install 'skcolorot[dask]'.")
+    with Progress(len(tasks), "grading", enabled=progress) as bar:
         if client is not None:
             return _run_client(tasks, transport, client, bar)
         if _has_dask():
             return _run_delayed(tasks, transport, scheduler, bar)
-        if scheduler is not None:
-            raise ImportError(
-                f"scheduler={scheduler!r} needs Dask: pip install 'skcolorot[dask]'."
-            )
         return _run_loop(tasks, bar)
-    finally:
-        if bar is not None:
-            bar.close()

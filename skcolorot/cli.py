@@ -30,6 +30,7 @@ import time
 import warnings
 
 from . import __version__
+from ._progress import Stages, progress_wanted, track
 from ._signals import Terminated, terminate_as_interrupt
 
 __all__ = ["main"]
@@ -44,11 +45,6 @@ PROFILE_NAMES = ("srgb", "display-p3", "adobe-rgb", "prophoto", "rec2020", "line
 PROG = "skcolorot"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
-
-# Pixels pooled from all inputs for ``batch --fit-on all``: as many as the largest
-# default ``n_samples`` of a transport, so pooling never starves the fit.
-_POOL_PIXELS = 200_000
-
 
 class UsageError(Exception):
     """An expected failure (bad usage or input): one line on stderr, exit status 2."""
@@ -161,58 +157,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def _show_progress(args, total=2):
-    """Bars go to stderr when it is a terminal, or always with ``--progress``;
-    never with ``--quiet`` or for a single step."""
-    if getattr(args, "quiet", False) or total < 2:
-        return False
-    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+    """Bars with ``--progress`` even off a terminal, never with ``--quiet``."""
+    return progress_wanted(
+        total, quiet=getattr(args, "quiet", False), force=getattr(args, "progress", False)
+    )
 
 
-def _progress(items, total, label, enabled, unit="image"):
-    """``items`` with a progress bar on stderr: tqdm if installed, else a counter."""
-    if not enabled:
-        yield from items
-        return
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        tqdm = None
-    if tqdm is not None:
-        with tqdm(items, total=total, desc=label, unit=unit, file=sys.stderr) as bar:
-            yield from bar
-        return
-    sys.stderr.write(f"\r{label}: 0/{total}")
-    for done, item in enumerate(items, start=1):
-        yield item
-        sys.stderr.write(f"\r{label}: {done}/{total}")
-        sys.stderr.flush()
-    sys.stderr.write("\n")
-
-
-class _Steps:
-    """The stages of a one-image command (read, fit, grade, write) as a progress
-    line on stderr, and the elapsed time for the summary."""
-
-    def __init__(self, args, names):
-        self.names = names
-        self.enabled = _show_progress(args, len(names))
-        self.started = time.perf_counter()
-
-    def __call__(self, name):
-        if self.enabled:
-            index = self.names.index(name) + 1
-            line = f"{PROG}: [{index}/{len(self.names)}] {name}..."
-            # On a terminal one line rewritten in place; in a log one line a stage.
-            sys.stderr.write(f"\r{line}\033[K" if sys.stderr.isatty() else line + "\n")
-            sys.stderr.flush()
-
-    def close(self):
-        if self.enabled and sys.stderr.isatty():
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-    def elapsed(self):
-        return time.perf_counter() - self.started
+def _steps(args, names):
+    return Stages(names, enabled=_show_progress(args, len(names)), prefix=PROG)
 
 
 def _summary(args, text):
@@ -246,13 +198,10 @@ def _transport_from(args):
     return make_transport(args.method, **params)
 
 
-def _is_gray(image):
-    rgb = image[..., :3]
-    return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
-
-
 def _check_colorful(image, what):
-    if _is_gray(image):
+    from ._files import is_gray
+
+    if is_gray(image):
         raise UsageError(
             f"{what} is grayscale: a grade fitted on it is undefined off the gray axis; "
             "fit on a colour image (a .cube fitted on one can be applied to gray "
@@ -293,26 +242,6 @@ def _file_io(args):
     )
 
 
-def _check_lut_path(path, overwrite, extensions=(".cube",)):
-    from ._io import check_output_path
-
-    if not path.lower().endswith(extensions):
-        raise UsageError(f"{path}: a LUT file name must end in {' or '.join(extensions)}")
-    check_output_path(path, overwrite=overwrite, image=False)
-
-
-# LUT files skcolorot writes, by extension (see _write_lut)
-_LUT_EXTENSIONS = (".cube", ".3dl", ".png")
-
-
-def _check_cube_path(path, overwrite):
-    _check_lut_path(path, overwrite)
-
-
-def _write_cube(transport, path, size, overwrite, title):
-    transport.to_cube(path, size=size, title=title, overwrite=overwrite)
-
-
 def _cube_title(transport, args, source_name):
     from .lut_formats import cube_title
 
@@ -323,15 +252,9 @@ def _cube_title(transport, args, source_name):
 
 def _describe(path, image, files, loaded):
     """``640x427, 8-bit, Display P3`` for the summary line."""
-    from ._io import can_hold_16_bits
+    from ._io import written_bit_depth
 
-    depth = 32 if image.dtype.kind == "f" else 8 * image.dtype.itemsize
-    if files.bit_depth is not None:
-        depth = files.bit_depth
-    elif depth == 32 and not path.lower().endswith((".tif", ".tiff")):
-        depth = 16 if can_hold_16_bits(path, image.ndim) else 8
-    elif depth == 16 and not can_hold_16_bits(path, image.ndim):
-        depth = 8
+    depth = written_bit_depth(path, image.dtype, image.ndim, bit_depth=files.bit_depth)
     profile = files.output_profile or (loaded.profile if loaded is not None else None)
     if profile is None:
         space = "untagged sRGB"
@@ -343,85 +266,27 @@ def _describe(path, image, files, loaded):
     return f"{image.shape[1]}x{image.shape[0]}, {depth}, {space}"
 
 
-def _check_inputs(paths):
-    """Fail on the first missing input before any work is done."""
-    from ._io import read_image
-
-    for path in paths:
-        if not os.path.isfile(path):
-            read_image(path)  # raises the FileNotFoundError / IsADirectoryError
-
-
-def _looks_like_file(path):
-    """An output name with an image extension (``one.png``), not a directory."""
-    from PIL import Image
-
-    Image.init()
-    return os.path.splitext(path)[1].lower() in Image.registered_extensions()
-
-
-def _output_paths(inputs, output, *, directory):
-    """One output per input: ``output`` itself, or ``output/<input's name>``.
-
-    Several inputs (or ``directory``) need ``output`` to name a directory: an
-    existing one, a name ending in ``/``, or a new name without an image
-    extension; ``-o one.png`` is refused rather than made a directory.
-    """
-    from .batch import outputs_in_directory
-
-    is_dir = os.path.isdir(output)
-    if not (directory or len(inputs) > 1 or is_dir or output.endswith(("/", os.sep))):
-        return [output]
-    if os.path.exists(output) and not is_dir:
-        raise UsageError(f"{output}: not a directory (several inputs need -o DIRECTORY)")
-    if not is_dir and not output.endswith(("/", os.sep)) and _looks_like_file(output):
-        what = f"{len(inputs)} inputs" if len(inputs) > 1 else "this command"
-        raise UsageError(
-            f"-o {output}: {what} need an output directory, and this names a file; "
-            f"give a directory (end it with / to create one named {output})"
-        )
-    try:
-        return outputs_in_directory(inputs, output)
-    except ValueError as error:
-        raise UsageError(_one_line(error)) from None
-
-
 def _prepare_outputs(outputs, args):
     """Create the output directory and refuse existing files, before any work;
-    with ``--skip-existing`` return the indices of the outputs still to write."""
-    from ._io import check_output_path
+    with ``--skip-existing`` the indices of the outputs still to write."""
+    from ._outputs import prepare_outputs
 
     skip = getattr(args, "skip_existing", False)
     if skip and args.overwrite:
         raise UsageError("--skip-existing and --overwrite contradict each other; give one")
-    todo = []
-    for index, path in enumerate(outputs):
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        if skip and os.path.lexists(path):
-            check_output_path(path, overwrite=True)  # still a writable image name
-            continue
-        check_output_path(path, overwrite=args.overwrite)
-        todo.append(index)
-    return todo
+    return prepare_outputs(outputs, overwrite=args.overwrite, skip_existing=skip)
 
 
 def _pooled_sample(paths, args, files):
-    """Equal numbers of random pixels (drawn with ``--seed``) from every input, as
-    float RGB in [0, 1] in the working space: every image weighs the same in the
-    fit, whatever its size."""
-    import numpy as np
+    """``--fit-on all``: pixels pooled equally from every input (drawn with ``--seed``)."""
+    from .batch import sample_files
 
-    rng = np.random.default_rng(args.random_state if args.random_state is not None else 0)
-    per_image = -(-_POOL_PIXELS // len(paths))
-    parts = []
-    enabled = _show_progress(args, len(paths))
-    for path in _progress(paths, len(paths), "sampling", enabled):
-        image = files.read(path).pixels
-        pixels = image.reshape(-1, image.shape[-1])[:, :3]
-        index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
-        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
-        parts.append(pixels[index] / scale)
-    sample = np.concatenate(parts)
+    sample = sample_files(
+        paths,
+        random_state=0 if args.random_state is None else args.random_state,
+        files=files,
+        progress=_show_progress(args, len(paths)),
+    )
     if len(sample) < 2:
         raise UsageError(f"{paths[0]}: a 1-pixel image holds no colour distribution to fit")
     _check_colorful(sample, "every input")
@@ -457,14 +322,16 @@ def _skipped(count):
 
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
-    from ._io import check_image_format, check_not_inputs, check_output_path
+    from ._files import is_gray
+    from ._io import check_image_format, check_output_path
+    from ._outputs import check_lut_path, check_not_inputs, write_lut
 
     check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
     check_output_path(args.output, overwrite=args.overwrite)
     if args.lut_out:
-        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
+        check_lut_path(args.lut_out, overwrite=args.overwrite)
     files = _file_io(args)
-    steps = _Steps(args, ["reading", "fitting", "grading", "writing"])
+    steps = _steps(args, ["reading", "fitting", "grading", "writing"])
     try:
         steps("reading")
         source = _check_pixels(files.read(args.source), args.source)
@@ -472,7 +339,7 @@ def _cmd_transfer(args):
         check_image_format(
             args.output, source.pixels.dtype, source.pixels.shape[-1], bit_depth=files.bit_depth
         )
-        toned = _is_gray(source.pixels)
+        toned = is_gray(source.pixels)
         if toned and args.lut_out:
             raise UsageError(
                 f"{args.source} is grayscale: it is toned, which no 3D LUT expresses; "
@@ -519,7 +386,8 @@ def _cmd_transfer(args):
                     stacklevel=1,
                 )
             title = _cube_title(transport, args, os.path.basename(args.source))
-            _write_lut(transport, args.lut_out, args.lut_size, args.overwrite, title)
+            write_lut(transport, args.lut_out, args.lut_size, overwrite=args.overwrite,
+                      title=title)
     finally:
         steps.close()
     extra = f" and {args.lut_out}" if args.lut_out else ""
@@ -531,7 +399,7 @@ def _cmd_transfer(args):
 
 
 def _cmd_lut(args):
-    from ._io import check_not_inputs
+    from ._outputs import check_lut_path, check_not_inputs, write_lut
 
     outputs = [args.output]
     if args.shaper:
@@ -539,9 +407,9 @@ def _cmd_lut(args):
 
         outputs.append(shaper_path(args.output))
     check_not_inputs([args.source, *args.reference], outputs)
-    _check_lut_path(args.output, args.overwrite, _LUT_EXTENSIONS)
+    check_lut_path(args.output, overwrite=args.overwrite)
     files = _file_io(args)
-    steps = _Steps(args, ["reading", "fitting", "writing"])
+    steps = _steps(args, ["reading", "fitting", "writing"])
     try:
         steps("reading")
         source = _check_pixels(files.read(args.source), args.source)
@@ -552,8 +420,8 @@ def _cmd_lut(args):
         if args.domain_max is None and args.shaper is None:
             transport.fit(source.pixels, reference)
             steps("writing")
-            _write_lut(transport, args.output, args.size, args.overwrite,
-                       _cube_title(transport, args, os.path.basename(args.source)))
+            write_lut(transport, args.output, args.size, overwrite=args.overwrite,
+                      title=_cube_title(transport, args, os.path.basename(args.source)))
             written = [args.output]
         else:
             written = _write_scene_linear_lut(args, source.pixels, reference, steps)
@@ -563,28 +431,19 @@ def _cmd_lut(args):
                    f"{args.method} grade, {steps.elapsed():.1f} s")
 
 
-def _as_samples(image):
-    """Pixels as float (n, 3) colour samples: a fit on them clips nothing to [0, 1]."""
-    import numpy as np
-
-    pixels = image[..., :3].reshape(-1, 3)
-    if pixels.dtype.kind in "iu":
-        return pixels / np.iinfo(pixels.dtype).max
-    return pixels.astype(np.float64)
-
-
 def _write_scene_linear_lut(args, source, reference, steps):
     """``lut --domain-max / --shaper``: a grade of scene-linear values (see
     skcolorot.lut_formats.write_domain_cube)."""
+    from ._files import color_samples
     from .lut_formats import shaper_path, write_domain_cube
 
     if not args.output.lower().endswith(".cube"):
         raise UsageError(f"{args.output}: --domain-max and --shaper write .cube files")
     if args.shaper:
-        from ._io import check_output_path
+        from ._atomic import check_writable
 
-        check_output_path(shaper_path(args.output), overwrite=args.overwrite, image=False)
-    transport = _transport_from(args).fit(_as_samples(source), _as_samples(reference))
+        check_writable(shaper_path(args.output), overwrite=args.overwrite)
+    transport = _transport_from(args).fit(color_samples(source), color_samples(reference))
     steps("writing")
     domain_max = args.domain_max if args.domain_max is not None else float(source.max())
     return write_domain_cube(
@@ -606,36 +465,21 @@ def _lut_description(path, size):
     return f"{size}^3 {os.path.splitext(path)[1][1:]}"
 
 
-def _write_lut(transport, path, size, overwrite, title):
-    """The fitted grade as a .cube, .3dl or HaldCLUT .png file, by extension."""
-    lowered = path.lower()
-    if lowered.endswith(".cube"):
-        _write_cube(transport, path, size, overwrite, title)
-        return
-    from .lut_formats import hald_level, write_3dl, write_hald
-
-    if lowered.endswith(".3dl"):
-        write_3dl(path, transport.to_lut(size), overwrite=overwrite)
-    else:
-        level = hald_level(size)
-        write_hald(path, transport.to_lut(level**2), overwrite=overwrite)
-
-
 def _cmd_apply(args):
+    from ._io import check_image_format
+    from ._outputs import check_inputs, check_not_inputs, output_paths
     from .lut import apply_lut, read_cube
 
     table = read_cube(args.lut)
-    _check_inputs(args.inputs)
-    outputs = _output_paths(args.inputs, args.output, directory=False)
-    from ._io import check_image_format, check_not_inputs
-
+    check_inputs(args.inputs)
+    outputs = output_paths(args.inputs, args.output, directory=False)
     check_not_inputs([args.lut, *args.inputs], outputs)
     todo = _prepare_outputs(outputs, args)
     files = _file_io(args)
     pairs = [(args.inputs[i], outputs[i]) for i in todo]
     started = time.perf_counter()
     enabled = _show_progress(args, len(pairs))
-    for path, output in _progress(pairs, len(pairs), "applying", enabled):
+    for path, output in track(pairs, len(pairs), "applying", enabled):
         loaded = files.read(path)
         check_image_format(
             output, loaded.pixels.dtype, loaded.pixels.shape[-1], bit_depth=files.bit_depth
@@ -650,13 +494,13 @@ def _cmd_apply(args):
 
 
 def _cmd_batch(args):
-    from ._io import check_not_inputs
+    from ._outputs import check_inputs, check_lut_path, check_not_inputs, output_paths, write_lut
 
-    _check_inputs([args.reference, *args.inputs])
-    outputs = _output_paths(args.inputs, args.output, directory=True)
+    check_inputs([args.reference, *args.inputs])
+    outputs = output_paths(args.inputs, args.output, directory=True)
     check_not_inputs([args.reference, *args.inputs], [*outputs, *filter(None, [args.lut_out])])
     if args.lut_out:
-        _check_lut_path(args.lut_out, args.overwrite, _LUT_EXTENSIONS)
+        check_lut_path(args.lut_out, overwrite=args.overwrite)
     todo = _prepare_outputs(outputs, args)
     files = _file_io(args)
     started = time.perf_counter()
@@ -683,12 +527,12 @@ def _cmd_batch(args):
     )
     if args.lut_out:
         source_name = f"{len(args.inputs)} images" if args.fit_on == "all" else args.inputs[0]
-        _write_lut(
+        write_lut(
             transport,
             args.lut_out,
             args.lut_size,
-            args.overwrite,
-            _cube_title(transport, args, os.path.basename(source_name)),
+            overwrite=args.overwrite,
+            title=_cube_title(transport, args, os.path.basename(source_name)),
         )
     _summary(
         args,
@@ -699,12 +543,12 @@ def _cmd_batch(args):
 
 
 def _cmd_video(args):
-    from ._io import check_not_inputs
+    from ._outputs import check_lut_path, check_not_inputs
     from .video import grade_video
 
     check_not_inputs([args.input, args.reference], [args.output, *filter(None, [args.lut_out])])
     if args.lut_out:
-        _check_cube_path(args.lut_out, args.overwrite)
+        check_lut_path(args.lut_out, overwrite=args.overwrite, extensions=(".cube",))
     started = time.perf_counter()
     report = grade_video(
         args.input,
@@ -732,31 +576,18 @@ def _cmd_video(args):
 
 
 def _cmd_demo(args):
-    import numpy as np
-    from sklearn.datasets import load_sample_image
-
+    from ._demo import run_demo
     from ._io import check_output_path, write_image
     from .metrics import color_fidelity, luminance_ssim
 
     check_output_path(args.output, overwrite=args.overwrite)
-    source, reference = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
-    from ._transfer import grade_with
-
-    transport = _transport_from(args)
-    strength = transport.t
-    result, _ = grade_with(
-        transport.set_params(t=1.0),
-        source,
-        reference,
+    picture, source, reference, result = run_demo(
+        _transport_from(args),
         regrain=_regraining(args),
         rounds=args.rounds,
-        t=strength,
         luminance=args.luminance,
+        side_by_side=args.side_by_side,
     )
-    picture = result
-    if args.side_by_side:
-        gap = np.full((source.shape[0], 8, 3), 255, dtype=np.uint8)
-        picture = np.concatenate([source, gap, reference, gap, result], axis=1)
     write_image(args.output, picture, overwrite=args.overwrite)
     if not args.quiet:
         fidelity = color_fidelity(result, reference, source)
@@ -896,22 +727,9 @@ def _regraining(args):
 
 
 def _read_mask(path, shape, option):
-    """A grey-level image file as an (H, W) float mask in [0, 1] of the given shape."""
-    if path is None:
-        return None
-    import numpy as np
+    from ._files import read_mask
 
-    from ._io import read_image
-
-    image = read_image(path)
-    scale = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else 1.0
-    mask = image[..., 0] / scale if image.ndim == 3 else image / scale
-    if mask.shape != tuple(shape):
-        raise UsageError(
-            f"{option} {path}: the mask is {mask.shape[1]}x{mask.shape[0]} pixels, the image "
-            f"it masks {shape[1]}x{shape[0]}"
-        )
-    return mask
+    return None if path is None else read_mask(path, shape, option)
 
 
 def _add_references(parser):

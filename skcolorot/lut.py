@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from PIL import Image, ImageFilter
 
-from ._io import atomic_path
+from ._atomic import atomic_path
 
 __all__ = ["lut_grid", "apply_lut", "interpolate_tetrahedral", "write_cube", "read_cube"]
 

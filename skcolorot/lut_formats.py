@@ -160,7 +160,7 @@ def write_3dl(path, table, *, overwrite=False):
     >>> open(path).read().splitlines()[:2]
     ['0 64 128 192 256 320 384 448 512 575 639 703 767 831 895 959 1023', '0 0 0']
     """
-    from ._io import atomic_path
+    from ._atomic import atomic_path
     from .lut import _check_table
 
     table = _check_table(table)
@@ -266,7 +266,7 @@ def write_domain_cube(path, transport, *, size=33, domain_max=1.0, shaper=None,
     >>> [os.path.basename(p) for p in written]
     ['grade.shaper.cube', 'grade.cube']
     """
-    from ._io import atomic_path, check_output_path
+    from ._atomic import atomic_path, check_writable
     from .lut import lut_grid
 
     if shaper not in SHAPERS:
@@ -296,7 +296,7 @@ def write_domain_cube(path, transport, *, size=33, domain_max=1.0, shaper=None,
                           f"skcolorot log2 shaper 0..{domain_max:g}")
         files.insert(0, (shaper_path(path), text))
     for target, _ in files:  # refuse before writing anything
-        check_output_path(target, overwrite=overwrite, image=False)
+        check_writable(target, overwrite=overwrite)
     for target, text in files:
         with atomic_path(target, overwrite=overwrite) as temporary:
             with open(temporary, "w", encoding="utf-8", newline="\n") as stream:

@@ -317,7 +317,7 @@ def grade_video(
     crf : int, default=18
         Encoder quality (lower is better).
     progress : bool, default=False
-        A tqdm progress bar over the frames on stderr.
+        A progress bar over the frames on stderr (tqdm's when it is installed).
     lut_out : str or path-like, default=None
         Also write the grade as a ``.cube`` file.
     lut_size : int, default=33
@@ -352,12 +352,13 @@ def grade_video(
     >>> from skcolorot.video import grade_video
     >>> report = grade_video("clip.mp4", "look.jpg", "graded.mp4")  # doctest: +SKIP
     """
-    from ._io import atomic_path, check_output_path
+    from ._atomic import atomic_path, check_writable
+    from ._progress import Progress
 
     input, output = os.fspath(input), os.fspath(output)
-    check_output_path(output, overwrite=overwrite, image=False)
+    check_writable(output, overwrite=overwrite)
     if lut_out is not None:
-        check_output_path(lut_out, overwrite=overwrite, image=False)
+        check_writable(lut_out, overwrite=overwrite)
     info = probe_video(input)
     muxer, video_args, audio_args = _encoder_args(output, info, crf)
     if isinstance(reference, (str, os.PathLike)):
@@ -399,7 +400,7 @@ def grade_video(
         drain = threading.Thread(target=lambda: errors.append(encoder.stderr.read()),
                                  daemon=True)
         drain.start()
-        bar = _bar(info.frames, progress)
+        bar = Progress(info.frames, "grading", enabled=progress, unit="frame")
         try:
             shot = 0
             for index, frame in enumerate(read_frames(input, info=info)):
@@ -416,8 +417,7 @@ def grade_video(
                 except BrokenPipeError:
                     break
                 written += 1
-                if bar is not None:
-                    bar.update()
+                bar.update()
             try:
                 encoder.stdin.close()
             except BrokenPipeError:
@@ -429,8 +429,7 @@ def grade_video(
             raise
         finally:
             drain.join()
-            if bar is not None:
-                bar.close()
+            bar.close()
         if encoder.returncode != 0 or written == 0:
             message = errors[0].decode(errors="replace") if errors else ""
             raise ValueError(
@@ -443,15 +442,3 @@ def grade_video(
         "audio": bool(info.audio_codec), "sampled": len(sampled), "shots": starts,
         "transport": grades if per_shot else grades[0],
     }
-
-
-def _bar(total, enabled):
-    if not enabled:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    import sys
-
-    return tqdm(total=total, desc="grading", unit="frame", file=sys.stderr)

@@ -13,6 +13,7 @@ import pytest
 from test_reliability_files import bomb_png
 
 from skcolorot import cli, write_cube
+from skcolorot._files import is_gray
 from skcolorot._io import read_image, write_image
 from skcolorot.lut import lut_grid
 
@@ -214,7 +215,7 @@ def test_a_gray_source_is_toned_towards_several_references(files, capsys):
     assert cli.main(["transfer", "gray.png", "ref.png", "ref2.png", "-o", "toned.png"]) == 0
     assert "grayscale toning" in capsys.readouterr().out
     toned = read_image(files / "toned.png")
-    assert toned.shape == SOURCE.shape and not cli._is_gray(toned)
+    assert toned.shape == SOURCE.shape and not is_gray(toned)
 
 
 def test_a_16_bit_png_is_written_through_a_link_and_never_over_a_fifo(files, capsys):

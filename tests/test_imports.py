@@ -1,0 +1,63 @@
+"""What importing the package and its light modules loads, each in a fresh
+interpreter: ``import skcolorot`` and ``skcolorot --version`` stay instant, and
+writing a LUT does not drag in the image I/O."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import skcolorot
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(skcolorot.__file__)))
+HEAVY = ("numpy", "sklearn", "ot", "skimage", "scipy", "PIL", "matplotlib", "dask", "tqdm")
+
+
+def _loaded_after(code):
+    """The modules loaded in a fresh interpreter by ``code`` (this checkout's package)."""
+    script = (
+        f"import sys\nsys.path.insert(0, {ROOT!r})\n{code}\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    return set(completed.stdout.splitlines()[-1].split())
+
+
+def _heavy(modules):
+    return sorted(name for name in modules if name.split(".")[0] in HEAVY)
+
+
+def test_import_skcolorot_loads_no_dependency():
+    loaded = _loaded_after("import skcolorot")
+    assert _heavy(loaded) == []
+    assert sorted(name for name in loaded if name.startswith("skcolorot.")) == []
+
+
+def test_version_runs_on_the_standard_library_alone():
+    code = (
+        "import contextlib, io, runpy\n"
+        "out = io.StringIO()\n"
+        "sys.argv = ['skcolorot', '--version']\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        "        runpy.run_module('skcolorot', run_name='__main__', alter_sys=True)\n"
+        "    except SystemExit as exit_request:\n"
+        "        assert exit_request.code == 0, exit_request.code\n"
+        "assert out.getvalue().strip() == 'skcolorot ' + __import__('skcolorot').__version__\n"
+    )
+    assert _heavy(_loaded_after(code)) == []
+
+
+@pytest.mark.parametrize("module", ["_atomic", "_progress", "_signals"])
+def test_light_modules_import_only_the_standard_library(module):
+    assert _heavy(_loaded_after(f"import skcolorot.{module}")) == []
+
+
+def test_lut_writes_without_the_image_io():
+    loaded = _loaded_after("import skcolorot.lut")
+    assert "skcolorot._atomic" in loaded
+    assert "skcolorot._io" not in loaded and "skcolorot._files" not in loaded
