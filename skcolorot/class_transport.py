@@ -23,12 +23,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import ot
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._compat import Interval, StrOptions, _fit_context
 from .sinkhorn import sinkhorn_potentials
 
 __all__ = ["LabelAwareTransport", "estimate_target_proportions"]
