@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 
-from ._input import check_colors, draw_indices
+from ._input import check_colors, check_unit_range, draw_indices
 from .color import COLOR_SPACES, from_color_space, to_color_space
 
 __all__ = ["BARYCENTER_METHODS", "barycenter", "check_weights"]
@@ -79,12 +79,7 @@ def _check_samples(samples):
     for k, sample in enumerate(samples[1:], start=1):
         data.append(check_colors(sample, f"samples[{k}]", n_channels=first.n_channels))
     for item in data:
-        low, high = item.value_range
-        if item.is_image and not item.is_integer and (low < -1.0 or high > 2.0):
-            raise ValueError(
-                f"{item.name} is a float image with values in [{low:g}, {high:g}], but "
-                "float images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit)."
-            )
+        check_unit_range(item)
     return data
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "ColorInput",
     "TransportedArray",
     "check_colors",
+    "check_unit_range",
     "draw_indices",
     "fit_weights",
     "sample_pixels",
@@ -33,6 +34,13 @@ _MAX_MAGNITUDE = 1e100
 
 # Encoded-integer dtypes and the value that stands for 1.0.
 _INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+
+# How far the values of a float image may lie outside [0, 1]: over-exposure, a
+# previous grade and colour-space rounding stay within it, an image on a 0-255 or
+# 0-65535 scale (which clipping to [0, 1] would turn white) does not. One bound
+# for every step (transports, barycentres, transfer, regrain), so that a Pipeline
+# never accepts an image in one step and refuses it in the next.
+_UNIT_RANGE_TOLERANCE = 1.0
 
 
 def is_dask_array(X):
@@ -269,6 +277,32 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
             "are needed to estimate a colour distribution."
         )
     return result
+
+
+def check_unit_range(data, *, hint=""):
+    """Refuse a float image whose values are not on the [0, 1] scale.
+
+    Float images are read as [0, 1]; values up to ``_UNIT_RANGE_TOLERANCE``
+    beyond it pass (and are clipped or mapped exactly by the caller). Integer
+    images and ``(n, d)`` samples always pass: samples are features on any scale.
+
+    Parameters
+    ----------
+    data : ColorInput
+        From :func:`check_colors`; its name goes into the message.
+    hint : str, default=""
+        Appended to the message: what else the caller accepts (e.g.
+        ``", or pass clip=False ..."``).
+    """
+    if not data.is_image or data.is_integer:
+        return
+    low, high = data.value_range
+    if low < -_UNIT_RANGE_TOLERANCE or high > 1.0 + _UNIT_RANGE_TOLERANCE:
+        raise ValueError(
+            f"{data.name} is a float image with values in [{low:g}, {high:g}], outside "
+            f"[0, 1] by more than {_UNIT_RANGE_TOLERANCE:g}, but float images are read "
+            f"as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit){hint}."
+        )
 
 
 def _as_array(values, name):
