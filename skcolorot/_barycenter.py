@@ -93,18 +93,17 @@ def _allocate(n, weights):
 
 
 def _draw(data, n, rng):
-    """``n`` float colours (alpha-weighted for RGBA images) of a reference."""
+    """``n`` float colours (alpha-weighted for RGBA images) of a reference.
+
+    In random order: parts of the draw seed the result.
+    """
     alpha = data.alpha()
-    if alpha is not None:
-        p = np.asarray(alpha[:, 0], dtype=np.float64)
-        if p.sum() > 0:
-            index = np.sort(rng.choice(data.n_pixels, size=n, p=p / p.sum()))
-            return data.colors(index)
-    if data.n_pixels <= n:
-        if data.n_pixels == n:
-            return data.colors()
-        return data.colors(np.sort(rng.choice(data.n_pixels, size=n)))
-    return data.colors(draw_indices(data.n_pixels, n, rng))
+    p = None if alpha is None else np.asarray(alpha[:, 0], dtype=np.float64)
+    if p is not None and p.sum() > 0:
+        index = draw_indices(data.n_pixels, n, rng, replace=True, p=p / p.sum(), sort=False)
+    else:
+        index = draw_indices(data.n_pixels, n, rng, replace=data.n_pixels < n, sort=False)
+    return data.colors(index)
 
 
 def _mean_cov(points):
@@ -402,9 +401,7 @@ def barycenter(
     weights = weights[used] / weights[used].sum()
     references = []
     for j in used:
-        # Shuffled: the draw is in pixel order, and parts of it seed the result.
-        colors = _draw(data[j], n_samples, rng)
-        references.append(to_color_space(colors[rng.permutation(len(colors))], color_space))
+        references.append(to_color_space(_draw(data[j], n_samples, rng), color_space))
     if method == "gmm":
         result = _gmm_barycenter(references, weights, n_samples, n_components, rng)
     else:

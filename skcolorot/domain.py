@@ -35,6 +35,7 @@ from ._compat import (
     _routing_enabled,
     _safe_indexing,
 )
+from ._input import draw_indices
 
 __all__ = ["DomainAdaptation", "TargetSample", "transported_source_scorer"]
 
@@ -141,7 +142,7 @@ _MAX_SCORED = 2000
 
 
 def _sub_rows(n, rng):
-    return None if n <= _MAX_SCORED else np.sort(rng.choice(n, _MAX_SCORED, replace=False))
+    return None if n <= _MAX_SCORED else draw_indices(n, _MAX_SCORED, rng)
 
 
 def _describe(candidate):
