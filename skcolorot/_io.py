@@ -55,8 +55,8 @@ __all__ = [
     "Terminated",
     "atomic_path",
     "can_hold_16_bits",
-    "check_image_format",
     "check_not_inputs",
+    "check_output_format",
     "check_output_path",
     "read_image",
     "terminate_as_interrupt",
@@ -643,8 +643,8 @@ def _link_new(temporary, path):
         os.replace(temporary, path)
 
 
-def check_image_format(path, dtype, n_channels, *, bit_depth=None):
-    """Fail if the format of ``path``'s extension cannot hold such an image.
+def check_output_format(path, dtype, n_channels, *, bit_depth=None):
+    """Fail if the file format of ``path``'s extension cannot hold such an image.
 
     Run it as soon as the image's dtype is known (after reading the input),
     before the work whose result could not be written. What :func:`write_image`
@@ -683,6 +683,10 @@ def check_image_format(path, dtype, n_channels, *, bit_depth=None):
     if file_format == "JPEG" and n_channels == 4:
         raise ValueError(f"{path}: JPEG cannot hold an alpha channel; use .png or .tif.")
     return file_format
+
+
+# The command line's name for it, until the command line imports the new one.
+check_image_format = check_output_format
 
 
 def can_hold_16_bits(path, image_ndim=3):
@@ -785,7 +789,7 @@ def write_image(
             f"subsampling must be one of {', '.join(_JPEG_SUBSAMPLING)}, got {subsampling!r}."
         )
     n_channels = image.shape[-1] if image.ndim == 3 else 1
-    file_format = check_image_format(path, image.dtype, n_channels, bit_depth=bit_depth)
+    file_format = check_output_format(path, image.dtype, n_channels, bit_depth=bit_depth)
     is_color = image.ndim == 3
     holds_16 = can_hold_16_bits(path, image.ndim)
     if bit_depth == 32 and file_format != "TIFF":
@@ -794,7 +798,9 @@ def write_image(
         _write_float_tiff(path, image, icc_profile, overwrite)
         return
     if bit_depth == 32:
-        image = image.astype(np.float32) / np.iinfo(image.dtype).max
+        from ._input import _INTEGER_SCALES  # here: _io itself loads no scikit-learn
+
+        image = image.astype(np.float32) / np.float32(_INTEGER_SCALES[image.dtype])
         _write_float_tiff(path, image, icc_profile, overwrite)
         return
     if image.dtype.kind == "f":
