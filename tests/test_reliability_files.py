@@ -259,3 +259,13 @@ def test_check_output_format_refuses_what_the_format_cannot_hold():
     assert check_output_format("out.jpg", np.uint16, 3) == "JPEG"
     assert check_output_format("out.tif", np.uint16, 4) == "TIFF"
     assert check_output_format("gray.png", np.uint16, 1, bit_depth=16) == "PNG"
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_an_integer_image_written_as_float_tiff_is_on_the_unit_scale(tmp_path, dtype):
+    top = np.iinfo(dtype).max
+    image = np.array([[[0, 1, top], [top // 2, top, 0]]], dtype=dtype)
+    write_image(tmp_path / "float.tif", image, bit_depth=32)
+    back = read_image(tmp_path / "float.tif")
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back, image.astype(np.float32) / np.float32(top))
