@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 
-from ._input import check_colors, check_unit_range, draw_indices
+from ._input import _SEED_BOUND, check_colors, check_unit_range, draw_indices
 from .color import COLOR_SPACES, from_color_space, to_color_space
 
 __all__ = ["BARYCENTER_METHODS", "barycenter", "check_weights"]
@@ -33,7 +33,6 @@ _EXACT_TOL = 1e-7
 _EMD_MAX_ITER = 10**8
 # Largest multi-marginal problem of the "gmm" method (tuples of components).
 _MAX_TUPLES = 200_000
-_SEED_BOUND = np.iinfo(np.int32).max
 _COV_FLOOR = 1e-10
 
 
