@@ -7,9 +7,10 @@ imports them from here, so such a change is one edit in one file;
 ``tests/test_compat.py`` keeps it that way.
 
 Tested with scikit-learn 1.9.1, the newest release when this was written
-(December 2026). ``pyproject.toml`` asks for ``scikit-learn>=1.6``, the first
-release with ``sklearn.utils.validation.validate_data``; no upper bound, as no
-release known to break these names exists yet.
+(December 2026); every name below is also defined, at the same place, in the
+source of 1.6.0, the floor in ``pyproject.toml`` (the first release with
+``sklearn.utils.validation.validate_data``). No upper bound: no release known
+to break these names exists yet.
 """
 
 from sklearn.base import _fit_context
