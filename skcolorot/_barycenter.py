@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 
-from ._input import check_colors, draw_indices
+from ._input import _SEED_BOUND, check_colors, check_unit_range, draw_indices
 from .color import COLOR_SPACES, from_color_space, to_color_space
 
 __all__ = ["BARYCENTER_METHODS", "barycenter", "check_weights"]
@@ -33,7 +33,6 @@ _EXACT_TOL = 1e-7
 _EMD_MAX_ITER = 10**8
 # Largest multi-marginal problem of the "gmm" method (tuples of components).
 _MAX_TUPLES = 200_000
-_SEED_BOUND = np.iinfo(np.int32).max
 _COV_FLOOR = 1e-10
 
 
@@ -79,12 +78,7 @@ def _check_samples(samples):
     for k, sample in enumerate(samples[1:], start=1):
         data.append(check_colors(sample, f"samples[{k}]", n_channels=first.n_channels))
     for item in data:
-        low, high = item.value_range
-        if item.is_image and not item.is_integer and (low < -1.0 or high > 2.0):
-            raise ValueError(
-                f"{item.name} is a float image with values in [{low:g}, {high:g}], but "
-                "float images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit)."
-            )
+        check_unit_range(item)
     return data
 
 
@@ -98,18 +92,17 @@ def _allocate(n, weights):
 
 
 def _draw(data, n, rng):
-    """``n`` float colours (alpha-weighted for RGBA images) of a reference."""
+    """``n`` float colours (alpha-weighted for RGBA images) of a reference.
+
+    In random order: parts of the draw seed the result.
+    """
     alpha = data.alpha()
-    if alpha is not None:
-        p = np.asarray(alpha[:, 0], dtype=np.float64)
-        if p.sum() > 0:
-            index = np.sort(rng.choice(data.n_pixels, size=n, p=p / p.sum()))
-            return data.colors(index)
-    if data.n_pixels <= n:
-        if data.n_pixels == n:
-            return data.colors()
-        return data.colors(np.sort(rng.choice(data.n_pixels, size=n)))
-    return data.colors(draw_indices(data.n_pixels, n, rng))
+    p = None if alpha is None else np.asarray(alpha[:, 0], dtype=np.float64)
+    if p is not None and p.sum() > 0:
+        index = draw_indices(data.n_pixels, n, rng, replace=True, p=p / p.sum(), sort=False)
+    else:
+        index = draw_indices(data.n_pixels, n, rng, replace=data.n_pixels < n, sort=False)
+    return data.colors(index)
 
 
 def _mean_cov(points):
@@ -407,9 +400,7 @@ def barycenter(
     weights = weights[used] / weights[used].sum()
     references = []
     for j in used:
-        # Shuffled: the draw is in pixel order, and parts of it seed the result.
-        colors = _draw(data[j], n_samples, rng)
-        references.append(to_color_space(colors[rng.permutation(len(colors))], color_space))
+        references.append(to_color_space(_draw(data[j], n_samples, rng), color_space))
     if method == "gmm":
         result = _gmm_barycenter(references, weights, n_samples, n_components, rng)
     else:

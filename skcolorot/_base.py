@@ -25,15 +25,21 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._set_output import _get_output_config
-from sklearn.utils.validation import _check_feature_names, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_feature_names,
+    _fit_context,
+    _get_output_config,
+)
 from ._input import (
     TransportedArray,
     check_colors,
+    check_unit_range,
     fit_weights,
     is_dask_array,
     summarize,
@@ -81,6 +87,8 @@ _SMOOTHING_POINTS = 1 << 14
 _FLAT_VARIANCE = (0.5 / 255) ** 2
 # Smallest smoothing of the inverse table's regression (in [0, 1] colour units).
 _INVERSE_BANDWIDTH = 0.02
+# What a transport accepts besides float images on the [0, 1] scale.
+_CLIP_HINT = ", or pass clip=False to map values outside [0, 1] unclipped"
 
 
 def _is_flat(points, weights):
@@ -91,23 +99,6 @@ def _is_flat(points, weights):
     if not np.isfinite(covariance).all():
         return True
     return bool(np.linalg.eigvalsh(covariance).min() <= _FLAT_VARIANCE)
-
-
-def _check_float_image_range(data):
-    """Refuse float images on a 0-255 scale, which clipping would turn white.
-
-    Values a little outside [0, 1] (over-exposure, a previous grade) are fine
-    and take the exact path; beyond 2 the image is on another scale.
-    """
-    if not data.is_image or data.is_integer:
-        return
-    low, high = data.value_range
-    if low < -1.0 or high > 2.0:
-        raise ValueError(
-            f"{data.name} is a float image with values in [{low:g}, {high:g}], but float "
-            "images are read as [0, 1]: divide by 255 (8-bit) or 65535 (16-bit), or "
-            "pass clip=False to map values outside [0, 1] unclipped."
-        )
 
 
 class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
@@ -218,8 +209,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 f"{source_data.n_channels} features; use color_space='rgb'."
             )
         if self.clip == "auto":
-            _check_float_image_range(source_data)
-            _check_float_image_range(target_data)
+            check_unit_range(source_data, hint=_CLIP_HINT)
+            check_unit_range(target_data, hint=_CLIP_HINT)
         pixel_weights = fit_weights(source_data, sample_weight, "sample_weight")
         target_weights = fit_weights(target_data, target_weight, "target_weight")
 
@@ -368,7 +359,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 "pass image.reshape(-1, n_channels)."
             )
         if self.clip_ == "auto":
-            _check_float_image_range(data)
+            check_unit_range(data, hint=_CLIP_HINT)
         clip = data.is_image or data.is_integer if self.clip_ == "auto" else bool(self.clip_)
         out = data.empty_output()
         out_pixels = out.reshape(-1, out.shape[-1])
@@ -517,7 +508,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         mapped = self.transform(X)
         target = check_colors(y, "y", n_channels=self.n_features_in_)
         if self.clip_ == "auto":
-            _check_float_image_range(target)  # as fit checks its target
+            check_unit_range(target, hint=_CLIP_HINT)  # as fit checks its target
         return -sliced_wasserstein(mapped, target.array, sample_weight=sample_weight)
 
     def __getstate__(self):

@@ -14,8 +14,7 @@ dispatches here only when it is given a dask array.
 import dask
 import dask.array as da
 import numpy as np
-from sklearn.utils.validation import _check_feature_names
-
+from ._compat import _check_feature_names
 from ._input import split_alpha, working_dtype
 from ._regrain import regrain_arrays, regrain_halo
 

@@ -43,7 +43,7 @@ __all__ = [
     "BitDepthNote",
     "ImageMetadata",
     "can_hold_16_bits",
-    "check_image_format",
+    "check_output_format",
     "check_output_path",
     "read_image",
     "to_16_bits",
@@ -425,8 +425,8 @@ def check_output_path(path, *, overwrite=False, image=True):
     return destination
 
 
-def check_image_format(path, dtype, n_channels, *, bit_depth=None):
-    """Fail if the format of ``path``'s extension cannot hold such an image.
+def check_output_format(path, dtype, n_channels, *, bit_depth=None):
+    """Fail if the file format of ``path``'s extension cannot hold such an image.
 
     Run it as soon as the image's dtype is known (after reading the input),
     before the work whose result could not be written. What :func:`write_image`
@@ -582,7 +582,7 @@ def write_image(
             f"subsampling must be one of {', '.join(_JPEG_SUBSAMPLING)}, got {subsampling!r}."
         )
     n_channels = image.shape[-1] if image.ndim == 3 else 1
-    file_format = check_image_format(path, image.dtype, n_channels, bit_depth=bit_depth)
+    file_format = check_output_format(path, image.dtype, n_channels, bit_depth=bit_depth)
     is_color = image.ndim == 3
     holds_16 = can_hold_16_bits(path, image.ndim)
     if bit_depth == 32 and file_format != "TIFF":

@@ -7,7 +7,7 @@ import numpy as np
 
 from sklearn.base import clone
 
-from ._input import check_colors
+from ._input import check_colors, check_unit_range
 
 __all__ = [
     "METHODS",
@@ -204,13 +204,8 @@ def grade_with(
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):
-        if data.is_image and not data.in_unit_range():
-            # The image output is clipped to [0, 1]: 0-255 floats would come back white.
-            raise ValueError(
-                f"{data.name} is a float image with values outside [0, 1] (max "
-                f"{data.value_range[1]:g}); pass uint8 / "
-                "uint16, or floats in [0, 1] (e.g. image / 255)."
-            )
+        # Checked whatever the transport's clip: 0-255 floats would come back white.
+        check_unit_range(data, hint=", or pass uint8 / uint16 images")
     strength = None if mask is None else _check_mask(mask, source_data, "mask")
     if regrain_params and not regrain:
         raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")

@@ -4,9 +4,8 @@ from numbers import Real
 
 import numpy as np
 from ot.gaussian import bures_wasserstein_mapping
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ._base import BaseTransport
+from ._compat import Interval, StrOptions
 
 __all__ = ["AffineTransport"]
 

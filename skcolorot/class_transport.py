@@ -23,12 +23,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import ot
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._compat import Interval, StrOptions, _fit_context
+from ._input import draw_indices
 from .sinkhorn import sinkhorn_potentials
 
 __all__ = ["LabelAwareTransport", "estimate_target_proportions"]
@@ -101,8 +102,8 @@ def estimate_target_proportions(
     source, target = np.asarray(source, dtype=float), np.asarray(target, dtype=float)
     labels = np.asarray(labels)
     n_classes = int(labels.max()) + 1
-    i = rng.choice(len(source), min(n_samples, len(source)), replace=False)
-    j = rng.choice(len(target), min(n_samples, len(target)), replace=False)
+    i = draw_indices(len(source), min(n_samples, len(source)), rng)
+    j = draw_indices(len(target), min(n_samples, len(target)), rng)
     cost = ot.dist(source[i], target[j])
     cost /= max(float(np.median(cost)), 1e-300)
     return _jcpot_proportions(cost, labels[i], n_classes, reg)
@@ -345,7 +346,7 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
     def _draw(self, n, rng):
         if n <= self.n_samples:
             return np.arange(n)
-        return np.sort(rng.choice(n, self.n_samples, replace=False))
+        return draw_indices(n, self.n_samples, rng)
 
     def _target_proportions(self, source, labels, target, scale, n_classes):
         counts = np.bincount(labels, minlength=n_classes).astype(float)

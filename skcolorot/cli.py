@@ -323,7 +323,7 @@ def _skipped(count):
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
     from ._files import is_gray
-    from ._io import check_image_format, check_output_path
+    from ._io import check_output_format, check_output_path
     from ._outputs import check_lut_path, check_not_inputs, write_lut
 
     check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
@@ -336,7 +336,7 @@ def _cmd_transfer(args):
         steps("reading")
         source = _check_pixels(files.read(args.source), args.source)
         # Before the fit: a result the output's format cannot hold is never computed.
-        check_image_format(
+        check_output_format(
             args.output, source.pixels.dtype, source.pixels.shape[-1], bit_depth=files.bit_depth
         )
         toned = is_gray(source.pixels)
@@ -466,7 +466,7 @@ def _lut_description(path, size):
 
 
 def _cmd_apply(args):
-    from ._io import check_image_format
+    from ._io import check_output_format
     from ._outputs import check_inputs, check_not_inputs, output_paths
     from .lut import apply_lut, read_cube
 
@@ -481,7 +481,7 @@ def _cmd_apply(args):
     enabled = _show_progress(args, len(pairs))
     for path, output in track(pairs, len(pairs), "applying", enabled):
         loaded = files.read(path)
-        check_image_format(
+        check_output_format(
             output, loaded.pixels.dtype, loaded.pixels.shape[-1], bit_depth=files.bit_depth
         )
         files.write(output, apply_lut(loaded.pixels, table), loaded, overwrite=args.overwrite)

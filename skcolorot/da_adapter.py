@@ -11,9 +11,9 @@ skada only looks at the methods and the metadata requests.
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import _safe_indexing
 from .domain import DomainAdaptation
 
 __all__ = ["TransportAdapter"]

@@ -48,8 +48,9 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
+
+from ._compat import _safe_indexing
 
 __all__ = [
     "CircularValidationScorer",

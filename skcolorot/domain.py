@@ -13,19 +13,29 @@ from copy import deepcopy
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import (
     UNUSED,
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_features, _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    _num_features,
+    _num_samples,
+    _routing_enabled,
+    _safe_indexing,
+)
+from ._input import draw_indices
 
 __all__ = ["DomainAdaptation", "TargetSample", "transported_source_scorer"]
 
@@ -132,7 +142,7 @@ _MAX_SCORED = 2000
 
 
 def _sub_rows(n, rng):
-    return None if n <= _MAX_SCORED else np.sort(rng.choice(n, _MAX_SCORED, replace=False))
+    return None if n <= _MAX_SCORED else draw_indices(n, _MAX_SCORED, rng)
 
 
 def _describe(candidate):

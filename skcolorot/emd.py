@@ -5,10 +5,10 @@ from numbers import Real
 
 import numpy as np
 import ot
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
+from ._compat import Interval
 from ._plan import interpolate_plan
 
 __all__ = ["EMDTransport"]

@@ -7,10 +7,10 @@ from ot.gaussian import bures_wasserstein_mapping
 from ot.gmm import gmm_ot_plan
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
+from ._compat import Interval, StrOptions
 
 __all__ = ["GMMTransport"]
 

@@ -102,7 +102,14 @@ def _check_table(table, *, max_size=None):
     return table
 
 
-def _check_image(image):
+def _check_rgb_pixels(image):
+    """The RGB(A) pixels apply_lut maps: any leading shape, empty allowed.
+
+    Not :func:`skcolorot._input.check_colors`, which checks a colour
+    distribution to fit on (at least 2 samples, any number of channels, other
+    dtypes converted): a table maps pixel by pixel, in and out in one of the
+    four dtypes.
+    """
     image = np.asarray(image)
     if image.dtype.type not in _SUPPORTED_DTYPES:
         raise TypeError(
@@ -185,7 +192,7 @@ def apply_lut(image, table, *, out=None, interpolation="tetrahedral"):
     array([[[  0,   0, 255],
             [255, 128,   0]]], dtype=uint8)
     """
-    image = _check_image(image)
+    image = _check_rgb_pixels(image)
     table = _check_table(table)
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(

@@ -8,10 +8,10 @@ import numpy as np
 from ot import dist
 from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
+from ._compat import Interval
 from ._plan import interpolate_plan, plan_entries
 
 __all__ = ["SinkhornTransport", "sinkhorn_potentials"]

@@ -4,9 +4,8 @@ kept as a sequence of 1-D monotone maps, so it applies to unseen points."""
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
-
 from ._base import BaseTransport
+from ._compat import Interval
 from ._regular import evaluate_field, smooth_displacement
 
 __all__ = ["SlicedTransport"]

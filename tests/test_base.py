@@ -163,3 +163,15 @@ def test_sample_pixels_draws_equal_sizes(small_pair):
     assert xs.shape == xt.shape == (1000, 3) and xs.dtype == np.uint8
     again = sample_pixels(src, ref, n_samples=1000, random_state=0)
     np.testing.assert_array_equal(again[0], xs)
+
+
+def test_sample_pixels_draws_distinct_pixels_in_random_order():
+    # Every pixel a distinct value: the draw's rows can be told apart.
+    codes = np.arange(40 * 50)
+    image = np.stack([codes % 256, codes // 256, np.zeros_like(codes)], -1).astype(np.uint8)
+    small = image[:2, :10]  # 20 pixels, fewer than drawn: with replacement
+    xs, xt = sample_pixels(image.reshape(40, 50, 3), small, n_samples=500, random_state=1)
+    drawn = xs[:, 0].astype(int) + 256 * xs[:, 1]
+    assert len(np.unique(drawn)) == 500  # without replacement
+    assert not np.all(np.diff(drawn) > 0)  # shuffled: CV folds are random parts
+    assert len({tuple(row) for row in xt}) <= 20

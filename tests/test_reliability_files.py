@@ -19,7 +19,7 @@ from PIL import Image
 
 from skcolorot import AffineTransport, read_cube, write_cube
 from skcolorot._atomic import atomic_path
-from skcolorot._io import check_image_format, check_output_path, read_image, write_image
+from skcolorot._io import check_output_format, check_output_path, read_image, write_image
 from skcolorot._outputs import check_not_inputs
 from skcolorot._signals import Terminated, terminate_as_interrupt
 from skcolorot.lut import lut_grid
@@ -242,15 +242,15 @@ def test_an_animated_gif_warns_too(tmp_path):
         read_image(path)
 
 
-def test_check_image_format_refuses_what_the_format_cannot_hold():
+def test_check_output_format_refuses_what_the_format_cannot_hold():
     # What write_image converts with a BitDepthNote passes (16 bits to JPEG);
     # what it refuses fails here, before any work.
     with pytest.raises(ValueError, match="cannot hold 16-bit"):
-        check_image_format("out.jpg", np.uint16, 3, bit_depth=16)
+        check_output_format("out.jpg", np.uint16, 3, bit_depth=16)
     with pytest.raises(ValueError, match="only TIFF holds float"):
-        check_image_format("out.png", np.float32, 3, bit_depth=32)
+        check_output_format("out.png", np.float32, 3, bit_depth=32)
     with pytest.raises(ValueError, match="alpha"):
-        check_image_format("out.jpg", np.uint8, 4)
-    assert check_image_format("out.jpg", np.uint16, 3) == "JPEG"
-    assert check_image_format("out.tif", np.uint16, 4) == "TIFF"
-    assert check_image_format("gray.png", np.uint16, 1, bit_depth=16) == "PNG"
+        check_output_format("out.jpg", np.uint8, 4)
+    assert check_output_format("out.jpg", np.uint16, 3) == "JPEG"
+    assert check_output_format("out.tif", np.uint16, 4) == "TIFF"
+    assert check_output_format("gray.png", np.uint16, 1, bit_depth=16) == "PNG"
