@@ -16,13 +16,9 @@ This module validates the parameters; the filters are in :mod:`skcolorot._regrai
 
 from numbers import Integral, Real
 
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+
+from ._compat import Interval, StrOptions, _fit_context
 
 from ._input import is_dask_array
 from ._regrain import MIN_EPS, MIN_SMOOTHNESS, check_image, regrain_arrays

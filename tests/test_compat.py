@@ -6,8 +6,6 @@ from pathlib import Path
 import skcolorot
 
 PACKAGE = Path(skcolorot.__file__).parent
-# Modules whose private imports have not moved to _compat yet.
-NOT_YET = {"regrain.py"}
 
 
 def _is_private(dotted):
@@ -54,7 +52,7 @@ def test_only_compat_imports_private_sklearn_names():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative == "_compat.py" or relative in NOT_YET:
+        if relative == "_compat.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         offenders += [f"{relative}:{line} {name}" for line, name in _private_sklearn_imports(tree)]

@@ -139,16 +139,7 @@ def test_float_images_on_a_0_255_scale_are_refused_unless_clip_is_off():
 
 
 
-# Regrain keeps its own 1e-3 bound until it calls check_unit_range as well.
-_REGRAIN_OWN_BOUND = pytest.mark.xfail(
-    strict=True, reason="regrain's range check is not check_unit_range yet"
-)
-
-
-@pytest.mark.parametrize(
-    "overshoot",
-    [5e-4, pytest.param(0.5, marks=_REGRAIN_OWN_BOUND), pytest.param(1.0, marks=_REGRAIN_OWN_BOUND)],
-)
+@pytest.mark.parametrize("overshoot", [5e-4, 0.5, 1.0])
 def test_what_a_transport_accepts_its_regrainer_accepts(overshoot):
     # Issue #17: the transport took values up to 2 and the Regrainer refused
     # anything beyond 1.001 in the same Pipeline.

@@ -11,7 +11,7 @@ validated by the public :func:`skcolorot.regrain` and
 
 import numpy as np
 
-from .._input import _INTEGER_SCALES, check_colors, is_dask_array
+from .._input import _INTEGER_SCALES, check_colors, check_unit_range, is_dask_array
 from ._guided import coarse_grid, guide_planes, guided_coefficients
 from ._halo import regrain_halo
 from ._pitie import pitie
@@ -125,13 +125,7 @@ def regrain_arrays(source, mapped, params):
             "source and mapped must have the same image size: mapped must be the "
             f"transport's output for source; got shapes {source.shape} and {mapped.shape}."
         )
-    colors = src.array[..., : src.n_channels]
-    # A little rounding outside [0, 1] (colour-space round trips) is harmless.
-    if not src.is_integer and not (colors.min() >= -1e-3 and colors.max() <= 1 + 1e-3):
-        raise ValueError(
-            "source is a float image with values outside [0, 1]; regraining works on "
-            "images in [0, 1] (divide 8-bit values by 255)."
-        )
+    check_unit_range(src)
     out = np.empty(dst.shape, dtype=dst.dtype)
     n_channels = src.n_channels
     if dst.has_alpha:
