@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._dtypes import unit_scale
 from ._io import read_image, write_image
 
 __all__ = ["FileIO", "Loaded", "color_samples", "is_gray", "read_mask"]
@@ -120,7 +121,7 @@ def color_samples(pixels):
     """Pixels as float (n, 3) colour samples: a fit on them clips nothing to [0, 1]."""
     rgb = pixels[..., :3].reshape(-1, 3)
     if rgb.dtype.kind in "iu":
-        return rgb / np.iinfo(rgb.dtype).max
+        return rgb / unit_scale(rgb.dtype)
     return rgb.astype(np.float64)
 
 
@@ -129,7 +130,7 @@ def read_mask(path, shape, what="mask"):
     channel); ``shape`` is the (H, W) of the image it masks, ``what`` names the
     mask in the error."""
     image = read_image(path)
-    scale = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else 1.0
+    scale = unit_scale(image.dtype)
     mask = image[..., 0] / scale if image.ndim == 3 else image / scale
     if mask.shape != tuple(shape):
         raise ValueError(

@@ -18,6 +18,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
+from ._dtypes import INTEGER_SCALES
+
 __all__ = [
     "ColorInput",
     "TransportedArray",
@@ -36,8 +38,7 @@ _MAX_MAGNITUDE = 1e100
 # Bound of the seeds draw_indices takes from a RandomState for numpy's Generator.
 _SEED_BOUND = np.iinfo(np.int32).max
 
-# Encoded-integer dtypes and the value that stands for 1.0.
-_INTEGER_SCALES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+_INTEGER_SCALES = INTEGER_SCALES  # the name every estimator module imports
 
 # How far the values of a float image may lie outside [0, 1]: over-exposure, a
 # previous grade and colour-space rounding stay within it, an image on a 0-255 or

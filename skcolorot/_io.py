@@ -38,6 +38,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._atomic import atomic_path, check_writable
+from ._dtypes import unit_scale
 
 __all__ = [
     "BitDepthNote",
@@ -591,7 +592,7 @@ def write_image(
         _write_float_tiff(path, image, icc_profile, overwrite)
         return
     if bit_depth == 32:
-        image = image.astype(np.float32) / np.iinfo(image.dtype).max
+        image = image.astype(np.float32) / np.float32(unit_scale(image.dtype))
         _write_float_tiff(path, image, icc_profile, overwrite)
         return
     if image.dtype.kind == "f":

@@ -43,7 +43,7 @@ class Progress:
         if not enabled:
             return
         try:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm
         except ImportError:
             tqdm = None
         if tqdm is not None:

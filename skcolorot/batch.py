@@ -12,6 +12,7 @@ import os
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._dtypes import unit_scale
 from ._input import is_dask_array
 from ._io import check_output_path
 from ._outputs import outputs_in_directory
@@ -184,8 +185,7 @@ def sample_files(paths, *, n_pixels=_POOL_PIXELS, random_state=0, files=None, pr
         image = files.read(path).pixels
         pixels = image.reshape(-1, image.shape[-1])[:, :3]
         index = rng.integers(0, len(pixels), size=min(per_image, len(pixels)))
-        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
-        parts.append(pixels[index] / scale)
+        parts.append(pixels[index] / unit_scale(image.dtype))
     return np.concatenate(parts)
 
 

@@ -31,6 +31,8 @@ import struct
 
 import numpy as np
 
+from ._dtypes import unit_scale
+
 __all__ = [
     "PROFILE_NAMES",
     "check_profile",
@@ -380,7 +382,7 @@ def convert_profile(image, source_profile, target_profile):
     if image.dtype == np.uint8:
         converted = _convert_lcms(rgb, source_profile, target_profile)
     else:
-        scale = np.iinfo(image.dtype).max if image.dtype.kind in "iu" else 1.0
+        scale = unit_scale(image.dtype)
         source = _MatrixShaper(source_profile, "source profile")
         target = _MatrixShaper(target_profile, "target profile")
         values = target.from_xyz(source.to_xyz(np.clip(rgb / scale, 0, 1)))

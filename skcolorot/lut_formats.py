@@ -15,6 +15,8 @@ import os
 
 import numpy as np
 
+from ._dtypes import unit_scale
+
 __all__ = [
     "SHAPERS",
     "cube_title",
@@ -131,7 +133,7 @@ def read_hald(path):
                          f"{image.shape[1]}x{side}.")
     size = level * level
     table = image.reshape(size, size, size, 3).transpose(2, 1, 0, 3)
-    return table / np.iinfo(image.dtype).max
+    return table / unit_scale(image.dtype)
 
 
 # ------------------------------------------------------------------------ .3dl

@@ -19,6 +19,8 @@ towards the matched one and scales the chroma, from 0 (the gray source) to 1.
 
 import numpy as np
 
+from ._dtypes import unit_scale
+
 __all__ = ["tone_grayscale"]
 
 _N_BINS = 64  # lightness bins over [0, 100]: a smooth tone curve, no banding
@@ -28,7 +30,7 @@ _N_SAMPLES = 100_000  # reference pixels used; enough for stable bin means
 def _as_unit_float(image, name):
     image = np.asarray(image)
     if image.dtype == np.uint8 or image.dtype == np.uint16:
-        return image / np.iinfo(image.dtype).max, image.dtype
+        return image / unit_scale(image.dtype), image.dtype
     if image.dtype.kind == "f":
         if not np.all(np.isfinite(image)):
             raise ValueError(f"{name} contains NaN or infinity.")
@@ -114,7 +116,7 @@ def tone_grayscale(source, reference, *, t=1.0, random_state=0):
 
     rgb = np.clip(color.lab2rgb(np.stack([out_l, out_a, out_b], axis=-1)), 0, 1)
     if dtype.kind == "u":
-        rgb = np.round(rgb * np.iinfo(dtype).max).astype(dtype)
+        rgb = np.round(rgb * unit_scale(dtype)).astype(dtype)
     else:
         rgb = rgb.astype(dtype)
     return rgb if alpha is None else np.concatenate([rgb, alpha.astype(dtype)], axis=-1)
