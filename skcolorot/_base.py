@@ -102,7 +102,34 @@ def _is_flat(points, weights):
 
 
 class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
-    """Base class of the transports. Not for direct use."""
+    """Base class of the transports. Not for direct use.
+
+    The base owns everything but the map: parameter and input validation, the
+    colour summary (:func:`~skcolorot._input.summarize`), colour spaces, the
+    regular table of a colour grade (``lut_``), ``t``, clipping, chunking, dask,
+    pickling and ``to_cube``. A transport subclasses it, extends
+    ``_parameter_constraints`` with its own parameters, and overrides:
+
+    ``_fit_map(source, target, source_weights, target_weights, rng)``
+        Required. Fit the map on float64 samples of the working space and set the
+        transport's own fitted attributes.
+    ``_transport(Z)``
+        Required. The full (``t = 1``) map of float64 points of the working space.
+    ``_inverse_transport(Z)``
+        Optional (the default raises): the inverse map, for ``inverse_transform``.
+    ``_map_cost_per_row()``
+        Optional: float64 temporaries one row of ``_transport`` needs (default 64);
+        sets the chunk size of the exact path and of tabulating the grade.
+    ``_has_grid_map()``
+        Optional: ``False`` where the map is not a function of the colour (GMM's
+        ``map="rand"``), so that no table stands for it.
+    ``_full_fit_warning_pixels``
+        Class attribute: ``n_samples=None`` on more pixels than this warns that
+        the fit will be slow; ``None`` where the fit is cheap or guarded itself.
+
+    ``_fits_colors`` (read-only) tells the hooks whether this fit is a colour
+    grade (three channels in [0, 1]) or feature data.
+    """
 
     _parameter_constraints: dict = {
         "color_space": [StrOptions(set(COLOR_SPACES))],
