@@ -175,3 +175,24 @@ def test_sample_pixels_draws_distinct_pixels_in_random_order():
     assert len(np.unique(drawn)) == 500  # without replacement
     assert not np.all(np.diff(drawn) > 0)  # shuffled: CV folds are random parts
     assert len({tuple(row) for row in xt}) <= 20
+
+
+def test_the_fit_map_draws_from_the_sub_sampling_generator():
+    # Regression (#17): _fit_map got no generator, so a transport seeded its own
+    # draws from random_state afresh, the same stream the sub-sampler had used.
+    from sklearn.utils import check_random_state
+
+    from skcolorot._base import BaseTransport
+
+    class Recorder(AffineTransport):
+        def _fit_map(self, source, target, source_weights, target_weights, rng):
+            self.first_draw_ = rng.randint(1 << 30)
+            return super()._fit_map(source, target, source_weights, target_weights, rng)
+
+    assert issubclass(Recorder, BaseTransport)
+    features = np.random.default_rng(0).normal(size=(5000, 4))
+    model = Recorder(n_samples=100, random_state=7).fit(features, features + 1)
+    fresh = check_random_state(7).randint(1 << 30)
+    assert model.first_draw_ != fresh  # the stream moved on past the sub-sample
+    again = Recorder(n_samples=100, random_state=7).fit(features, features + 1)
+    assert again.first_draw_ == model.first_draw_  # and stays deterministic
