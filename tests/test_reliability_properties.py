@@ -66,7 +66,7 @@ def test_finite_in_finite_out_or_one_clear_error(name, source, target, t):
     model = _fit_or_clear_error(FACTORIES[name]().set_params(t=t), source, target)
     np.testing.assert_array_equal(source, source_copy)
     np.testing.assert_array_equal(target, target_copy)
-    if model is None:
+    if model is None:  # the refusal was checked: one clear line
         return
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # a NaN on its way
