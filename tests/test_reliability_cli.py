@@ -162,6 +162,33 @@ def test_sixteen_bits_asked_of_jpeg_by_apply_is_refused_before_writing(files, ca
     assert not (files / "out.jpg").exists()
 
 
+# (command line, with D the unwritable directory). Each input would fail on its
+# own (a 1-pixel source cannot be fitted, notes.png is no image, the video is
+# missing): the output's error coming first shows it is checked before the work.
+UNWRITABLE_OUTPUTS = {
+    "transfer": "transfer one.png ref.png -o D/out.png -m affine",
+    "transfer-lut-out": "transfer one.png ref.png -o new.png --lut-out D/x.cube -m affine",
+    "lut": "lut one.png ref.png -o D/x.cube -m affine",
+    "apply": "apply grade.cube notes.png -o D/out.png",
+    "apply-into": "apply grade.cube notes.png -o D",
+    "batch-into": "batch ref.png one.png -o D -m affine",
+    "batch-lut-out": "batch ref.png one.png -o newdir --lut-out D/x.cube -m affine",
+    "video": "video missing.mp4 ref.png -o D/out.mp4",
+}
+
+
+@pytest.mark.parametrize("argv", UNWRITABLE_OUTPUTS.values(), ids=UNWRITABLE_OUTPUTS)
+def test_an_unwritable_output_directory_is_named_before_the_work(
+    files, capsys, unwritable_dir, argv
+):
+    write_image(files / "one.png", SOURCE[:1, :1])
+    (files / "notes.png").write_text("not an image")
+    before = snapshot(files)
+    line = error_line(capsys, *argv.replace("D", str(unwritable_dir)).split())
+    assert f"{unwritable_dir}: " in line and ".tmp" not in line, line
+    assert snapshot(files) == before  # no output written before the failing one
+
+
 # ------------------------------------------------------------------ 9. SIGTERM
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM") or os.name != "posix",
                     reason="POSIX signals")
