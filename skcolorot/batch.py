@@ -348,8 +348,7 @@ def grade_files(
     >>> for path, frame in zip(paths, frames):
     ...     Image.fromarray(frame).save(path)
     >>> grade = AffineTransport().fit(frames[0], frames[1] // 2)
-    >>> written = grade_files(grade, paths, os.path.join(folder, "graded"),
-    ...                       scheduler="sync", progress=False)
+    >>> written = grade_files(grade, paths, os.path.join(folder, "graded"), progress=False)
     >>> [os.path.basename(path) for path in written]
     ['frame0.png', 'frame1.png']
     """

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -52,8 +52,7 @@ def _distinct_enough(image):
 @SETTINGS
 @given(source=images(), target=images(), t=st.floats(0, 1))
 def test_shape_dtype_range_and_inputs_untouched(name, source, target, t):
-    if not (_distinct_enough(source) and _distinct_enough(target)):
-        return
+    assume(_distinct_enough(source) and _distinct_enough(target))
     target = target[..., :3] if target.ndim >= 3 else target
     source_copy, target_copy = source.copy(), target.copy()
     model = FACTORIES[name]().set_params(t=t).fit(source, target[..., :3])
@@ -72,8 +71,7 @@ def test_shape_dtype_range_and_inputs_untouched(name, source, target, t):
 @SETTINGS
 @given(source=images(), target=images())
 def test_t_zero_is_identity_and_seed_is_deterministic(name, source, target):
-    if not (_distinct_enough(source) and _distinct_enough(target)):
-        return
+    assume(_distinct_enough(source) and _distinct_enough(target))
     target = target[..., :3]
     model = FACTORIES[name]().fit(source, target)
     again = FACTORIES[name]().fit(source, target)

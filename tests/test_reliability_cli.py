@@ -7,9 +7,13 @@ tests/test_cli.py): each case costs milliseconds.
 """
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from PIL import Image
+from test_reliability_degenerate import CONSTANT, GRAY
 from test_reliability_files import bomb_png
 
 from skcolorot import cli, write_cube
@@ -159,6 +163,33 @@ def test_sixteen_bits_asked_of_jpeg_by_apply_is_refused_before_writing(files, ca
     assert not (files / "out.jpg").exists()
 
 
+# (command line, with D the unwritable directory). Each input would fail on its
+# own (a 1-pixel source cannot be fitted, notes.png is no image, the video is
+# missing): the output's error coming first shows it is checked before the work.
+UNWRITABLE_OUTPUTS = {
+    "transfer": "transfer one.png ref.png -o D/out.png -m affine",
+    "transfer-lut-out": "transfer one.png ref.png -o new.png --lut-out D/x.cube -m affine",
+    "lut": "lut one.png ref.png -o D/x.cube -m affine",
+    "apply": "apply grade.cube notes.png -o D/out.png",
+    "apply-into": "apply grade.cube notes.png -o D",
+    "batch-into": "batch ref.png one.png -o D -m affine",
+    "batch-lut-out": "batch ref.png one.png -o newdir --lut-out D/x.cube -m affine",
+    "video": "video missing.mp4 ref.png -o D/out.mp4",
+}
+
+
+@pytest.mark.parametrize("argv", UNWRITABLE_OUTPUTS.values(), ids=UNWRITABLE_OUTPUTS)
+def test_an_unwritable_output_directory_is_named_before_the_work(
+    files, capsys, unwritable_dir, argv
+):
+    write_image(files / "one.png", SOURCE[:1, :1])
+    (files / "notes.png").write_text("not an image")
+    before = snapshot(files)
+    line = error_line(capsys, *argv.replace("D", str(unwritable_dir)).split())
+    assert f"{unwritable_dir}: " in line and ".tmp" not in line, line
+    assert snapshot(files) == before  # no output written before the failing one
+
+
 # ------------------------------------------------------------------ 9. SIGTERM
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGTERM") or os.name != "posix",
                     reason="POSIX signals")
@@ -258,3 +289,128 @@ def test_the_lazy_package_names_the_emd_branch():
     assert skcolorot._LAZY["EMDTransport"] == ".emd"
     assert skcolorot._LAZY["barycenter"] == "._barycenter"
     assert {"EMDTransport", "barycenter", "tone_grayscale"} <= set(skcolorot.__all__)
+
+
+# ============================== the issue 8 battery: one line, nothing written
+@pytest.fixture(scope="module")
+def battery_files(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("reliability-cli")
+    rng = np.random.default_rng(1)
+    Image.fromarray((rng.random((20, 24, 3)) * 255).astype(np.uint8)).save(directory / "src.png")
+    Image.fromarray((rng.random((16, 16, 3)) * 255).astype(np.uint8)).save(directory / "ref.png")
+    Image.fromarray(np.full((1, 1, 3), (10, 200, 30), np.uint8)).save(directory / "one.png")
+    Image.fromarray(GRAY).save(directory / "gray.png")
+    (directory / "notes.png").write_text("not an image")
+    (directory / "empty.png").write_bytes(b"")
+    (directory / "bad.cube").write_text("LUT_3D_SIZE 2\n0 0 0\n")
+    (directory / "taken.png").write_bytes(b"precious")
+    (directory / "taken.cube").write_text("precious")
+    (directory / "adir").mkdir()
+    write_cube(directory / "grade.cube", lut_grid(3))
+    return directory
+
+
+# (id, command line, what the one-line message must say). Outputs are named new*.
+CLI_CASES = [
+    ("t-range", "transfer src.png ref.png -o new.png --t 2", "--t: must be a number in [0, 1]"),
+    ("t-nan", "transfer src.png ref.png -o new.png --t nan", "argument --strength/--t"),
+    ("param-t", "transfer src.png ref.png -o new.png -p t=2", "t must be a number in [0, 1], got 2"),
+    ("reg-0", "transfer src.png ref.png -o new.png -m sinkhorn -p reg=0", "'reg' parameter"),
+    ("reg-negative", "lut src.png ref.png -o new.cube -m affine -p reg=-1", "'reg' parameter"),
+    ("n-slices", "transfer src.png ref.png -o new.png -p n_slices=0", "'n_slices' parameter of"),
+    ("components", "lut src.png ref.png -o new.cube -m gmm -p n_components=999", "999 is larger"),
+    ("1-pixel-source", "transfer one.png ref.png -o new.png -m affine", "one.png: a 1-pixel image"),
+    ("1-pixel-reference", "lut src.png one.png -o new.cube -m affine", "one.png: a 1-pixel image"),
+    ("gray-lut-source", "lut gray.png ref.png -o new.cube -m affine", "gray.png is grayscale"),
+    ("missing-reference", "transfer src.png nope.png -o new.png", "nope.png: no such file"),
+    ("text-reference", "transfer src.png notes.png -o new.png", "notes.png: not an image file"),
+    ("empty-file", "transfer empty.png ref.png -o new.png", "empty.png: not an image file"),
+    ("directory-source", "transfer adir ref.png -o new.png", "adir: is a directory"),
+    ("unknown-extension", "transfer src.png ref.png -o new.xyz", "cannot tell the image format"),
+    ("missing-directory", "transfer src.png ref.png -o nodir/new.png", "no such directory"),
+    ("output-is-directory", "transfer src.png ref.png -o adir", "adir: is a directory"),
+    ("lut-size", "transfer src.png ref.png -o new.png --lut-size 1", "--lut-size: must be an int"),
+    ("seed", "transfer src.png ref.png -o new.png --seed x", "argument --seed"),
+    ("color-space", "transfer src.png ref.png -o new.png --color-space hsv", "--color-space: inv"),
+    ("param-twice", "lut src.png ref.png -o new.cube -p n_iter=2 -p n_iter=3", "given twice"),
+    ("lut-extension", "lut src.png ref.png -o new.txt", "must end in .cube"),
+    ("lut-size-300", "lut src.png ref.png -o new.cube --size 300", "argument --size"),
+    ("lut-exists", "lut src.png ref.png -o taken.cube", "taken.cube: already exists; pass --over"),
+    ("apply-bad-cube", "apply bad.cube src.png -o new.png", "bad.cube, line 2: expected 8 table"),
+    ("apply-missing-cube", "apply nope.cube src.png -o new.png", "nope.cube"),
+    ("apply-image-as-cube", "apply src.png src.png -o new.png", "src.png: not a text .cube file"),
+    ("apply-missing-input", "apply grade.cube src.png nope.png -o newdir", "nope.png: no such"),
+    ("apply-exists", "apply grade.cube src.png -o taken.png", "taken.png: already exists"),
+    ("batch-duplicates", "batch ref.png src.png src.png -o newdir", "several inputs are named"),
+    ("batch-output-file", "batch ref.png src.png -o taken.png", "taken.png: not a directory"),
+    ("batch-unreadable", "batch ref.png notes.png -o newdir", "notes.png: not an image file"),
+    ("batch-1-pixel", "batch ref.png one.png -o newdir -m affine", "one.png: a 1-pixel image"),
+    ("batch-1-pixel-first", "batch ref.png one.png -o newdir --fit-on first", "one.png: a 1-pix"),
+    ("batch-1-pixel-ref", "batch one.png src.png -o newdir -m affine", "one.png: a 1-pixel image"),
+    ("unknown-command", "recolour src.png", "invalid choice: 'recolour'"),
+    ("no-command", "", "the following arguments are required: COMMAND"),
+]
+
+
+@pytest.mark.parametrize(
+    "args, expected", [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES]
+)
+def test_cli_bad_input_is_one_line_and_writes_nothing(
+    battery_files, monkeypatch, capsys, args, expected
+):
+    monkeypatch.chdir(battery_files)
+    before = {path: path.read_bytes() for path in battery_files.iterdir() if path.is_file()}
+    assert cli.main(args.split()) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skcolorot: error: "), captured.err
+    assert expected in lines[0]
+    after = {path: path.read_bytes() for path in battery_files.iterdir() if path.is_file()}
+    assert after == before  # nothing written, nothing replaced, no temporary left
+    # batch may already have created its (empty) output directory
+    leftovers = [
+        p for p in battery_files.rglob("*") if p.is_file() and p.parent.name == "newdir"
+    ]
+    assert not leftovers
+
+
+def test_cli_subprocess_exits_2_without_traceback(battery_files):
+    # One real process (imports cost ~3 s): the in-process table above covers the rest.
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skcolorot.cli",
+            *["transfer", "one.png", "ref.png", "-o", "new.png"],
+        ],
+        check=False,
+        cwd=battery_files,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 2
+    assert completed.stdout == "" and "Traceback" not in completed.stderr
+    assert (
+        completed.stderr == "skcolorot: error: one.png: a 1-pixel image holds no colour "
+        "distribution to fit\n"
+    )
+    assert not (battery_files / "new.png").exists()
+
+
+def test_cli_valid_oddities(battery_files, monkeypatch, capsys):
+    """A constant-colour source and a 1-pixel input to ``apply`` are fine."""
+    monkeypatch.chdir(battery_files)
+    Image.fromarray(CONSTANT).save("constant.png")
+    try:
+        assert cli.main(["transfer", "constant.png", "ref.png", "-o", "c.png", "-m", "affine"]) == 0
+        assert cli.main(["apply", "grade.cube", "one.png", "-o", "o.png"]) == 0
+        assert capsys.readouterr().err == ""
+        np.testing.assert_array_equal(np.asarray(Image.open("o.png")), [[[10, 200, 30]]])
+        graded = np.asarray(Image.open("c.png"))
+        assert graded.shape == CONSTANT.shape and len(np.unique(graded.reshape(-1, 3), axis=0)) == 1
+    finally:
+        for name in ("constant.png", "c.png", "o.png"):
+            if os.path.exists(name):
+                os.remove(name)
