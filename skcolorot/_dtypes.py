@@ -14,7 +14,7 @@ def unit_scale(dtype):
 
     Other integer dtypes are not colours we read or write; they raise.
     """
-    dtype = np.dtype(dtype)
+    dtype = np.dtype(dtype).newbyteorder("=")  # big-endian uint16 is uint16 too
     if dtype.kind == "f":
         return 1.0
     try:

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from ._atomic import atomic_path
-from ._dtypes import INTEGER_SCALES
+from ._dtypes import unit_scale
 
 __all__ = ["lut_grid", "apply_lut", "interpolate_tetrahedral", "write_cube", "read_cube"]
 
@@ -250,7 +250,7 @@ def _apply_pillow(pixels, table, target_pixels):
 def _apply_numpy(pixels, table, target_pixels, interpolation):
     dtype = pixels.dtype
     work_dtype = np.float64 if dtype == np.float64 else np.float32
-    full_scale = INTEGER_SCALES.get(dtype, 1)
+    full_scale = unit_scale(dtype)
     n_nodes = table.shape[0]
     # channel-planar (3, N**3): gathers and lerps on (3, n) rows measured ~1.7x
     # faster than on (n, 3) pixels

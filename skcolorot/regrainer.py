@@ -187,6 +187,12 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._validate_params()
         source = getattr(X, "source", None)
         X_checked = check_image(X, "X")
+        n_features = getattr(self, "n_features_in_", None)
+        if n_features is not None and X_checked.shape[-1] != n_features:
+            raise ValueError(
+                f"X has {X_checked.shape[-1]} channels, but Regrainer was fitted on "
+                f"{n_features}."
+            )
         if source is None and getattr(X, "source_released", False):
             raise ValueError(
                 "Regrainer needs the source image as its guide, but the image X was "
@@ -202,12 +208,6 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "make_pipeline(SlicedTransport(), Regrainer()) (a step in between, "
                 "or pandas output, drops the guide), or call "
                 "skcolorot.regrain(source, mapped) directly."
-            )
-        n_features = getattr(self, "n_features_in_", None)
-        if n_features is not None and X_checked.shape[-1] != n_features:
-            raise ValueError(
-                f"X has {X_checked.shape[-1]} channels, but Regrainer was fitted on "
-                f"{n_features}."
             )
         if is_dask_array(X):
             from ._dask import regrain_dask
