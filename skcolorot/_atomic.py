@@ -90,7 +90,32 @@ def check_writable(path, *, overwrite=False):
         directory = os.path.dirname(os.path.abspath(destination))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, "cannot write in this directory", directory)
+    _probe(directory)
     return destination
+
+
+# Directories a file was created in by this process: one probe each.
+_PROBED = set()
+
+
+def _probe(directory):
+    """Create and remove a file in ``directory``: ``os.access`` tells root that
+    /sys or a read-only mount is writable, and the write would fail only after
+    the whole fit."""
+    key = os.path.normcase(os.path.abspath(directory))
+    if key in _PROBED:
+        return
+    try:
+        handle, probe = tempfile.mkstemp(
+            dir=directory, prefix=f".probe.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise type(error)(
+            error.errno, f"cannot create a file in this directory ({error.strerror})", directory
+        ) from None
+    os.close(handle)
+    os.unlink(probe)
+    _PROBED.add(key)
 
 
 # Directories already swept by this process: one scan each, not one per file

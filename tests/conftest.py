@@ -74,12 +74,4 @@ def unwritable_dir(request, tmp_path):
         os.close(handle)
         os.unlink(name)
         pytest.skip(f"{directory} takes new files here")
-    if os.access(directory, os.W_OK | os.X_OK):
-        # check_output_path asks access(), which says yes here: it only finds out
-        # when it writes, after the work (reported; remove this mark once fixed).
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True, reason=f"access() says {directory} is writable; the check trusts it"
-            )
-        )
     yield directory
