@@ -67,7 +67,9 @@ from skada.datasets import make_shifted_datasets
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
+    load_iris,
     load_wine,
+    make_blobs,
     make_classification,
     make_moons,
 )
@@ -193,6 +195,41 @@ def moons_10d(seed):
     return lift(Xs), ys, lift(Xt), yt
 
 
+def blobs_rotated(seed):
+    """Four Gaussian blobs in 6-D; the target rotated by 30 degrees about its centre, moved."""
+    rng = np.random.default_rng(seed)
+    X, y = make_blobs(600, n_features=6, centers=4, cluster_std=1.5, random_state=seed)
+    s, t = _halves(len(X), rng)
+    q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    angle = np.deg2rad(30)
+    rotation = np.eye(6)
+    rotation[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    rotation = q @ rotation @ q.T
+    centre = X[t].mean(axis=0)
+    return X[s], y[s], (X[t] - centre) @ rotation.T + centre + 2.0, y[t]
+
+
+def iris_gain(seed):
+    """Iris; the target seen with a per-feature gain (0.5-2) and offset (up to 1 std)."""
+    rng = np.random.default_rng(seed)
+    X, y = load_iris(return_X_y=True)
+    s, t = _halves(len(X), rng)
+    gain = rng.uniform(0.5, 2.0, X.shape[1])
+    offset = rng.uniform(-1.0, 1.0, X.shape[1]) * X.std(axis=0)
+    return X[s], y[s], X[t] * gain + offset, y[t]
+
+
+def blobs_selection_bias(seed):
+    """Overlapping blobs in 4-D; the target a biased sub-sample (same p(y | x)): adapting hurts."""
+    rng = np.random.default_rng(seed)
+    X, y = make_blobs(1200, n_features=4, centers=3, cluster_std=2.5, random_state=seed)
+    s, t = _halves(len(X), rng)
+    direction = rng.normal(size=4)
+    score = (X[t] - X[t].mean(axis=0)) @ direction / np.linalg.norm(direction)
+    keep = rng.random(len(t)) < 1 / (1 + np.exp(-1.5 * score / score.std()))
+    return X[s], y[s], X[t][keep], y[t][keep]
+
+
 FAMILIES = [
     ("digits -> sensor", digits_sensor, linear_classifier),
     ("make_classification rotated+rescaled", rotated_classification, linear_classifier),
@@ -206,6 +243,12 @@ FAMILIES = [
 OWN_FAMILIES = [
     ("digits sub-pixel shift (0.6 px)", digits_subpixel, linear_classifier),
     ("two moons 50 deg in 10-D", moons_10d, kernel_classifier),
+]
+# Built for the selection of transport="auto", after it was tuned: not used to tune it.
+NEW_FAMILIES = [
+    ("blobs 6-D rotated 30 deg", blobs_rotated, linear_classifier),
+    ("iris per-feature gain + offset", iris_gain, linear_classifier),
+    ("blobs selection bias (covariate shift)", blobs_selection_bias, kernel_classifier),
 ]
 
 

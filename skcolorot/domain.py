@@ -173,6 +173,21 @@ def _stack(X, target):
     return np.vstack([np.asarray(X), np.asarray(target)])
 
 
+def _sliced_like_x(target, X):
+    """Whether scikit-learn's cross-validation would index ``target`` with X's folds.
+
+    The test of ``sklearn.utils.validation._check_method_params``: an
+    array-like fit parameter with as many rows as ``X``.
+    """
+    looks_like_array = (
+        hasattr(target, "__len__") or hasattr(target, "shape") or hasattr(target, "__array__")
+    )
+    try:
+        return looks_like_array and _num_samples(target) == _num_samples(X)
+    except TypeError:
+        return False
+
+
 def _warn_if_scaled_alone(X, target):
     """Warn when the source looks standardised and the target does not.
 
@@ -205,7 +220,7 @@ def _warn_if_scaled_alone(X, target):
             "scaler as DomainAdaptation(..., preprocessor=StandardScaler()) (fitted on "
             "both domains), or scale the target with the same scaler.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -535,6 +550,15 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             )
         if isinstance(target, TargetSample):
             target = target.X
+        elif _sliced_like_x(target, X):
+            warnings.warn(
+                f"The target sample has as many rows as X ({_num_samples(X)}): "
+                "cross-validation (GridSearchCV, cross_validate) cuts it with X's folds, "
+                "so each fold would adapt to a slice of it. Pass "
+                "target=TargetSample(X_target) to keep it whole (and silence this).",
+                UserWarning,
+                stacklevel=4,
+            )
         return X, y, target, target_labels, sample_weight
 
     def _cost_scale(self, source, target, rng):
