@@ -41,6 +41,8 @@ class TargetSample:
     the rows of the source ``X``: when both happen to have the same size, wrap it,
     ``fit(X_source, y_source, target=TargetSample(X_target))``, so that every fold
     adapts to the whole target sample. Harmless where nothing splits.
+    ``DomainAdaptation.fit`` warns when it gets an unwrapped target of ``X``'s
+    size: it cannot tell a whole target from one cut by a fold.
 
     Parameters
     ----------
@@ -345,7 +347,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     splits every fit parameter that has as many rows as ``X`` with ``X``'s
     folds. A target sample of another size is passed whole to every fold; one
     of the same size must be wrapped, ``target=TargetSample(X_target)``, or each
-    fold would adapt to the target rows that share its indices. In skada's
+    fold would adapt to the target rows that share its indices (``fit`` warns
+    about an unwrapped one). In skada's
     convention (``sample_domain``) both domains are rows of ``X`` and are split
     together, which is what skada's splitters expect.
 
