@@ -1,4 +1,4 @@
-"""Domain adaptation on eight shift families (and two more), skcolorot next to
+"""Domain adaptation on eight shift families (and five more), skcolorot next to
 POT's ``ot.da`` and skada's OT adapters, in one run; then the scale row.
 
 Every method trains the same classifier on the source samples moved onto the
@@ -20,8 +20,13 @@ The families (all shifts synthetic, built here):
 4. breast cancer split by mean texture, with a device shift;
 5-8. skada's ``make_shifted_datasets``: covariate, target (label), conditional
    shift and subspace;
-and two of our own: digits shifted by 0.6 pixel (where source labels help
-the transport), two moons rotated by 50 degrees in 10-D.
+two of our own: digits shifted by 0.6 pixel (where source labels help
+the transport), two moons rotated by 50 degrees in 10-D; and three built to
+check the selection of ``transport="auto"`` after it was tuned, not used to
+tune it: four 6-D Gaussian blobs rotated by 30 degrees, iris seen with a
+per-feature gain and offset, and overlapping blobs whose target is a
+biased sub-sample of the same distribution (sample-selection bias, a pure
+covariate shift, where no adaptation is right).
 
 Methods: ``none`` (no adaptation); skcolorot ``DomainAdaptation`` with
 ``AffineTransport``, ``SinkhornTransport`` at its default ``reg=3e-3`` and at
@@ -40,6 +45,10 @@ Metadata routing: importing skada switches it on for the whole process;
 every skcolorot / POT row runs in ``config_context(enable_metadata_routing=False)``,
 the skada rows with it on.
 
+The scale row runs every method in its own subprocess (its address space
+capped at 12 GiB so that a full n x n solver fails instead of swapping),
+with a 60 s limit, and reports the fit seconds and the subprocess's peak RSS.
+
 Run::
 
     python benchmarks/bench_domain_adaptation.py > benchmarks/results/domain_adaptation.txt
@@ -48,7 +57,6 @@ Run::
 import platform
 import sys
 import time
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -67,7 +75,9 @@ from skada.datasets import make_shifted_datasets
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
+    load_iris,
     load_wine,
+    make_blobs,
     make_classification,
     make_moons,
 )
@@ -84,6 +94,7 @@ from skcolorot import (
     LabelAwareTransport,
     SinkhornTransport,
     SlicedTransport,
+    TargetSample,
     TransportAdapter,
 )
 
@@ -193,6 +204,41 @@ def moons_10d(seed):
     return lift(Xs), ys, lift(Xt), yt
 
 
+def blobs_rotated(seed):
+    """Four Gaussian blobs in 6-D; the target rotated by 30 degrees about its centre, moved."""
+    rng = np.random.default_rng(seed)
+    X, y = make_blobs(600, n_features=6, centers=4, cluster_std=1.5, random_state=seed)
+    s, t = _halves(len(X), rng)
+    q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    angle = np.deg2rad(30)
+    rotation = np.eye(6)
+    rotation[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    rotation = q @ rotation @ q.T
+    centre = X[t].mean(axis=0)
+    return X[s], y[s], (X[t] - centre) @ rotation.T + centre + 2.0, y[t]
+
+
+def iris_gain(seed):
+    """Iris; the target seen with a per-feature gain (0.5-2) and offset (up to 1 std)."""
+    rng = np.random.default_rng(seed)
+    X, y = load_iris(return_X_y=True)
+    s, t = _halves(len(X), rng)
+    gain = rng.uniform(0.5, 2.0, X.shape[1])
+    offset = rng.uniform(-1.0, 1.0, X.shape[1]) * X.std(axis=0)
+    return X[s], y[s], X[t] * gain + offset, y[t]
+
+
+def blobs_selection_bias(seed):
+    """Overlapping blobs in 4-D; the target a biased sub-sample (same p(y | x)): adapting hurts."""
+    rng = np.random.default_rng(seed)
+    X, y = make_blobs(1200, n_features=4, centers=3, cluster_std=2.5, random_state=seed)
+    s, t = _halves(len(X), rng)
+    direction = rng.normal(size=4)
+    score = (X[t] - X[t].mean(axis=0)) @ direction / np.linalg.norm(direction)
+    keep = rng.random(len(t)) < 1 / (1 + np.exp(-1.5 * score / score.std()))
+    return X[s], y[s], X[t][keep], y[t][keep]
+
+
 FAMILIES = [
     ("digits -> sensor", digits_sensor, linear_classifier),
     ("make_classification rotated+rescaled", rotated_classification, linear_classifier),
@@ -206,6 +252,12 @@ FAMILIES = [
 OWN_FAMILIES = [
     ("digits sub-pixel shift (0.6 px)", digits_subpixel, linear_classifier),
     ("two moons 50 deg in 10-D", moons_10d, kernel_classifier),
+]
+# Built for the selection of transport="auto", after it was tuned: not used to tune it.
+NEW_FAMILIES = [
+    ("blobs 6-D rotated 30 deg", blobs_rotated, linear_classifier),
+    ("iris per-feature gain + offset", iris_gain, linear_classifier),
+    ("blobs selection bias (covariate shift)", blobs_selection_bias, kernel_classifier),
 ]
 
 
@@ -347,43 +399,152 @@ def print_summary(label, all_results):
 
 
 # ------------------------------------------------------------------ scale
-def scale_row(n=20_000, d=50, budget=60.0):
-    """20k x 20k x 50: fit + transform of the source, seconds and peak traced memory."""
+SCALE_N, SCALE_D, SCALE_BUDGET = 20_000, 50, 60.0
+# An address-space cap on each scale subprocess, so that a full n x n solver
+# fails with MemoryError instead of swapping a shared machine.
+SCALE_MEMORY_CAP = 12 * 2**30
+
+
+def _scale_data():
     rng = np.random.default_rng(0)
-    Xs = rng.normal(size=(n, d))
+    Xs = rng.normal(size=(SCALE_N, SCALE_D))
     ys = (Xs[:, 0] > 0).astype(int)
-    Xt = Xs @ np.diag(rng.uniform(0.5, 2.0, d)) + 1.0
-    rows = [
-        ("skcolorot DomainAdaptation(Sinkhorn reg=0.1)", lambda: DomainAdaptation(
-            SinkhornTransport(reg=0.1, random_state=0), LogisticRegression()
-        ).fit(Xs, ys, target=Xt)),
-        ("skcolorot DomainAdaptation(Affine)", lambda: DomainAdaptation(
-            AffineTransport(), LogisticRegression()
-        ).fit(Xs, ys, target=Xt)),
-        ("skcolorot DomainAdaptation(LabelAware)", lambda: DomainAdaptation(
-            LabelAwareTransport(random_state=0), LogisticRegression()
-        ).fit(Xs, ys, target=Xt)),
-        ("skcolorot DomainAdaptation('auto')", lambda: DomainAdaptation(
-            "auto", LogisticRegression(), random_state=0
-        ).fit(Xs, ys, target=Xt)),
-    ]
-    print(f"\n== scale: {n} x {n} samples, {d} features (limit {budget:.0f} s) ==")
-    print(f"{'method':<48} {'seconds':>8} {'peak MB':>8}")
-    for name, fit in rows:
-        tracemalloc.start()
+    Xt = Xs @ np.diag(rng.uniform(0.5, 2.0, SCALE_D)) + 1.0
+    return Xs, ys, Xt
+
+
+def _scale_pot(make):
+    def fit(Xs, ys, Xt):
+        transport = make()
+        transport.fit(Xs=Xs, ys=ys, Xt=Xt)
+        return LogisticRegression().fit(transport.transform(Xs=Xs), ys)
+
+    return fit
+
+
+def _scale_skada(make):
+    def fit(Xs, ys, Xt):
+        X = np.vstack([Xs, Xt])
+        y = np.r_[ys, -np.ones(len(Xt), int)]
+        domain = np.r_[np.ones(len(Xs), int), -2 * np.ones(len(Xt), int)]
+        with sklearn.config_context(enable_metadata_routing=True):
+            return make_da_pipeline(make(), LogisticRegression()).fit(X, y, sample_domain=domain)
+
+    return fit
+
+
+def _scale_da(make_transport):
+    def fit(Xs, ys, Xt):
+        with sklearn.config_context(enable_metadata_routing=False):
+            return DomainAdaptation(
+                make_transport(), LogisticRegression(), random_state=0
+            ).fit(Xs, ys, target=TargetSample(Xt))
+
+    return fit
+
+
+# Every row: transport fit, source mapping and the LogisticRegression fit.
+SCALE_ROWS = {
+    "skcolorot DomainAdaptation(Sinkhorn reg=0.1)": _scale_da(
+        lambda: SinkhornTransport(reg=0.1, random_state=0)
+    ),
+    "skcolorot DomainAdaptation(Affine)": _scale_da(AffineTransport),
+    "skcolorot DomainAdaptation(LabelAware)": _scale_da(
+        lambda: LabelAwareTransport(random_state=0)
+    ),
+    "skcolorot DomainAdaptation('auto')": _scale_da(lambda: "auto"),
+    "POT ot.da.SinkhornTransport(reg_e=0.1, median)": _scale_pot(
+        lambda: ot.da.SinkhornTransport(reg_e=0.1, norm="median")
+    ),
+    "POT ot.da.EMDTransport": _scale_pot(ot.da.EMDTransport),
+    "POT ot.da.LinearTransport": _scale_pot(ot.da.LinearTransport),
+    "skada EntropicOTMappingAdapter(0.1, median)": _scale_skada(
+        lambda: EntropicOTMappingAdapter(reg_e=0.1, norm="median")
+    ),
+    "skada LinearOTMappingAdapter": _scale_skada(LinearOTMappingAdapter),
+}
+
+
+def _scale_child(name):
+    """Run one scale row in this (sub)process; print seconds and RSS in MiB."""
+    import resource
+
+    Xs, ys, Xt = _scale_data()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit()
+        SCALE_ROWS[name](Xs, ys, Xt)
         seconds = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        print(f"{name:<48} {seconds:8.2f} {peak:8.0f}")
-    # POT and skada solve the full n x n problem: a 20k x 20k float64 matrix is
-    # 3.2 GB, and Sinkhorn keeps several (cost, kernel, plan).
-    print(f"{'POT ot.da.SinkhornTransport (full 20k x 20k plan)':<48} {'not run':>8}  "
-          f"needs >= 3 x {8 * n * n / 2**30:.1f} GiB for cost, kernel and plan")
-    print(f"{'skada EntropicOTMappingAdapter (the same POT solve)':<48} {'not run':>8}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"RESULT {seconds:.3f} {peak:.1f} {before:.1f}", flush=True)
+
+
+def _high_water_mib(pid):
+    """Peak RSS of a running process (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def scale_row():
+    """20k x 20k x 50, each method in a subprocess: seconds and peak RSS, 60 s limit."""
+    import os
+    import resource
+    import subprocess
+
+    def cap_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (SCALE_MEMORY_CAP, SCALE_MEMORY_CAP))
+
+    n, d = SCALE_N, SCALE_D
+    print(
+        f"\n== scale: {n} x {n} samples, {d} features (limit {SCALE_BUDGET:.0f} s, one "
+        f"subprocess per method, address space capped at {SCALE_MEMORY_CAP / 2**30:.0f} GiB) =="
+    )
+    print("peak RSS: the subprocess's high-water mark; fit: its growth during the fit")
+    print(f"{'method':<48} {'seconds':>8} {'peak MB':>8} {'fit MB':>7}")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    for name in SCALE_ROWS:
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--scale-child", name],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            preexec_fn=cap_memory,
+        )
+        high_water, started = None, time.monotonic()
+        try:
+            # Imports and the data are not timed: allow them a little on top.
+            deadline = time.monotonic() + SCALE_BUDGET + 30
+            while process.poll() is None and time.monotonic() < deadline:
+                high_water = _high_water_mib(process.pid) or high_water
+                time.sleep(0.2)
+            out, err = process.communicate(timeout=max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            high_water = _high_water_mib(process.pid) or high_water
+            process.kill()
+            process.communicate()
+            peak = f"{high_water:8.0f}" if high_water else f"{'?':>8}"
+            print(f"{name:<48} {'> ' + str(int(SCALE_BUDGET)):>8} {peak}  did not finish "
+                  f"within {SCALE_BUDGET:.0f} s (killed)")
+            sys.stdout.flush()
+            continue
+        result = [line for line in out.splitlines() if line.startswith("RESULT")]
+        if process.returncode != 0 or not result:
+            reason = (err.strip().splitlines() or ["no output"])[-1]
+            if "MemoryError" in reason or "bad_alloc" in reason:
+                reason = f"out of memory under the {SCALE_MEMORY_CAP / 2**30:.0f} GiB cap"
+            wall = time.monotonic() - started
+            print(f"{name:<48} {'failed':>8} {high_water or 0:8.0f}  {reason[:60]} "
+                  f"(after {wall:.0f} s, imports included)")
+        else:
+            seconds, peak, before = map(float, result[0].split()[1:])
+            note = "" if seconds <= SCALE_BUDGET else f"  over the {SCALE_BUDGET:.0f} s limit"
+            print(f"{name:<48} {seconds:8.2f} {peak:8.0f} {peak - before:7.0f}{note}")
+        sys.stdout.flush()
 
 
 def main():
@@ -395,12 +556,19 @@ def main():
     )
     main_results = print_table(FAMILIES)
     own_results = print_table(OWN_FAMILIES)
+    new_results = print_table(NEW_FAMILIES)
     print_summary("the eight families", main_results)
-    print_summary("all ten families", main_results + own_results)
+    print_summary("the three families built after auto's selection was tuned", new_results)
+    print_summary("all thirteen families", main_results + own_results + new_results)
     if "--no-scale" not in sys.argv:
         scale_row()
 
 
 if __name__ == "__main__":
     with threadpool_limits(limits=1, user_api="blas"):
-        main()
+        if "--scale-child" in sys.argv:
+            _scale_child(sys.argv[sys.argv.index("--scale-child") + 1])
+        elif "--scale-only" in sys.argv:
+            scale_row()
+        else:
+            main()

@@ -59,8 +59,10 @@ print(f"no adaptation: target accuracy {baseline.score(Xt, yt):.2f}")
 # to the target sample, moves the source samples and trains the SVC on them.
 # ``predict`` and ``score`` take target samples unchanged. ``reg`` is relative to
 # the median squared distance between the domains (``cost_scale="median"``).
+# The target has as many rows as the source here: wrapped in
+# :class:`~skcolorot.TargetSample` (see below why; fit warns otherwise).
 model = DomainAdaptation(SinkhornTransport(reg=1.0, random_state=0), SVC())
-model.fit(Xs, ys, target=Xt)
+model.fit(Xs, ys, target=TargetSample(Xt))
 print(f"DomainAdaptation(SinkhornTransport): target accuracy {model.score(Xt, yt):.2f}")
 
 moved = model.transport_source(Xs)
@@ -92,7 +94,8 @@ axes[0].legend(loc="lower left", fontsize=8)
 # that already live in the target domain. With a translated target the damage is
 # plain: the Pipeline shifts the target samples a second time.
 Xt_shifted = X_moons + [2.0, 1.0]
-adapted = DomainAdaptation(AffineTransport(), SVC()).fit(Xs, ys, target=Xt_shifted)
+adapted = DomainAdaptation(AffineTransport(), SVC())
+adapted.fit(Xs, ys, target=TargetSample(Xt_shifted))
 pipe = make_pipeline(AffineTransport(), SVC()).fit(Xs, ys, affinetransport__target=Xt_shifted)
 print(
     f"translated target: DomainAdaptation {adapted.score(Xt_shifted, yt):.2f}, "
@@ -134,7 +137,7 @@ for name, scoring in scorings:
 
 target_accuracy = [
     DomainAdaptation(SinkhornTransport(reg=reg, random_state=0), SVC())
-    .fit(Xs, ys, target=Xt)
+    .fit(Xs, ys, target=TargetSample(Xt))
     .score(Xt, yt)
     for reg in regs
 ]
@@ -155,7 +158,7 @@ plt.show()
 # Sinkhorn at four relative ``reg`` and the label-aware transport, scores each
 # with the combined criterion and keeps the best, or no adaptation unless the
 # best beats it by ``margin``.
-auto = DomainAdaptation("auto", SVC(), random_state=0).fit(Xs, ys, target=Xt)
+auto = DomainAdaptation("auto", SVC(), random_state=0).fit(Xs, ys, target=TargetSample(Xt))
 for name, score in auto.selection_scores_:
     print(f"  {name:<45} {score:.3f}")
 print(f"auto chose {auto.selected_transport_}: target accuracy {auto.score(Xt, yt):.2f}")

@@ -73,7 +73,10 @@ def _resolve_target(y, target):
             "y is 1-D, which looks like labels, but fit takes the target sample as y. "
             "Pass the target colours / features as fit(X, target=X_target) (in a "
             "Pipeline: pipe.fit(X, y, <step>__target=X_target), or "
-            "set_fit_request(target=True) with metadata routing on)."
+            "set_fit_request(target=True) with metadata routing on). For domain "
+            "adaptation use DomainAdaptation(transport, estimator); in skada's "
+            "make_da_pipeline, which passes the labels as y, wrap the transport: "
+            "TransportAdapter(transport)."
         )
     return y
 

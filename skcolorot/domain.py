@@ -51,6 +51,8 @@ class TargetSample:
     the rows of the source ``X``: when both happen to have the same size, wrap it,
     ``fit(X_source, y_source, target=TargetSample(X_target))``, so that every fold
     adapts to the whole target sample. Harmless where nothing splits.
+    ``DomainAdaptation.fit`` warns when it gets an unwrapped target of ``X``'s
+    size: it cannot tell a whole target from one cut by a fold.
 
     Parameters
     ----------
@@ -183,6 +185,21 @@ def _stack(X, target):
     return np.vstack([np.asarray(X), np.asarray(target)])
 
 
+def _sliced_like_x(target, X):
+    """Whether scikit-learn's cross-validation would index ``target`` with X's folds.
+
+    The test of ``sklearn.utils.validation._check_method_params``: an
+    array-like fit parameter with as many rows as ``X``.
+    """
+    looks_like_array = (
+        hasattr(target, "__len__") or hasattr(target, "shape") or hasattr(target, "__array__")
+    )
+    try:
+        return looks_like_array and _num_samples(target) == _num_samples(X)
+    except TypeError:
+        return False
+
+
 def _warn_if_scaled_alone(X, target):
     """Warn when the source looks standardised and the target does not.
 
@@ -215,7 +232,7 @@ def _warn_if_scaled_alone(X, target):
             "scaler as DomainAdaptation(..., preprocessor=StandardScaler()) (fitted on "
             "both domains), or scale the target with the same scaler.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -340,7 +357,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     splits every fit parameter that has as many rows as ``X`` with ``X``'s
     folds. A target sample of another size is passed whole to every fold; one
     of the same size must be wrapped, ``target=TargetSample(X_target)``, or each
-    fold would adapt to the target rows that share its indices. In skada's
+    fold would adapt to the target rows that share its indices (``fit`` warns
+    about an unwrapped one). In skada's
     convention (``sample_domain``) both domains are rows of ``X`` and are split
     together, which is what skada's splitters expect.
 
@@ -545,6 +563,15 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             )
         if isinstance(target, TargetSample):
             target = target.X
+        elif _sliced_like_x(target, X):
+            warnings.warn(
+                f"The target sample has as many rows as X ({_num_samples(X)}): "
+                "cross-validation (GridSearchCV, cross_validate) cuts it with X's folds, "
+                "so each fold would adapt to a slice of it. Pass "
+                "target=TargetSample(X_target) to keep it whole (and silence this).",
+                UserWarning,
+                stacklevel=4,
+            )
         return X, y, target, target_labels, sample_weight
 
     def _cost_scale(self, source, target, rng):

@@ -223,13 +223,21 @@ def test_cross_validation_keeps_the_target_whole_when_wrapped(moons):
             # Another size: passed whole.
             assert RecordingTransport.fitted_target_sizes == [150] * 4
             RecordingTransport.fitted_target_sizes = []
-            cross_val_score(model, Xs, ys, cv=4, params={"target": Xt_same_size})
-            # Same size as X: scikit-learn cuts it with X's folds...
+            with pytest.warns(UserWarning, match=r"TargetSample\(X_target\)"):
+                cross_val_score(model, Xs, ys, cv=4, params={"target": Xt_same_size})
+            # Same size as X: scikit-learn cuts it with X's folds (and fit warns)...
             assert RecordingTransport.fitted_target_sizes == [150] * 4
             RecordingTransport.fitted_target_sizes = []
-            cross_val_score(model, Xs, ys, cv=4, params={"target": TargetSample(Xt_same_size)})
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UserWarning)
+                cross_val_score(
+                    model, Xs, ys, cv=4, params={"target": TargetSample(Xt_same_size)}
+                )
             # ... unless wrapped.
             assert RecordingTransport.fitted_target_sizes == [200] * 4
+    # A plain fit with a same-size target warns too: a later split would cut it.
+    with pytest.warns(UserWarning, match="as many rows as X"):
+        model.fit(Xs, ys, target=Xt_same_size)
 
 
 def test_grid_search_over_n_slices(moons):

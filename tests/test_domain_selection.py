@@ -129,6 +129,13 @@ def test_skada_pipelines_scorers_and_splitters_in_a_subprocess():
         y[sd < 0] = -1
         pipe = make_da_pipeline(TransportAdapter(LabelAwareTransport(random_state=0)), SVC())
         assert pipe.fit(X, y, sample_domain=sd).score(Xt, yt) > 0.9
+        # A bare transport would move the target rows at predict: refused, by name.
+        try:
+            make_da_pipeline(SinkhornTransport(), SVC()).fit(X, y, sample_domain=sd)
+        except ValueError as error:
+            assert "TransportAdapter(transport)" in str(error), error
+        else:
+            raise AssertionError("a bare transport fitted in make_da_pipeline")
         search = GridSearchCV(
             DomainAdaptation(SinkhornTransport(random_state=0), SVC()),
             {"transport__reg": [0.1, 1.0]},
@@ -174,6 +181,27 @@ def test_scorers_prefer_the_right_transport_and_run_in_grid_search(rotated):
     assert search.best_params_ == {"transport__reg": 0.1}
 
 
+def test_circular_validation_does_not_charge_no_adaptation_for_covariate_shift():
+    # Same p(y | x) in both domains; the target covers only the right half of
+    # the source. No adaptation is right, and its backward model (trained on
+    # the target) never sees the left half: weighted, the score ignores it.
+    rng = np.random.default_rng(0)
+    Xs = rng.uniform(-3, 3, size=(600, 2))
+    ys = (Xs[:, 1] > np.sin(2 * Xs[:, 0])).astype(int)
+    Xt = Xs[Xs[:, 0] > 1.0] + 0.05 * rng.normal(size=(np.sum(Xs[:, 0] > 1.0), 2))
+    none = DomainAdaptation("passthrough", SVC()).fit(Xs, ys, target=Xt)
+    weighted = CircularValidationScorer()(none, Xs, ys)
+    plain = CircularValidationScorer(importance_weighted=False)(none, Xs, ys)
+    assert weighted > plain + 0.08
+    # After a transport the backward model covers the source: weights ~ 1.
+    moved = DomainAdaptation(AffineTransport(), SVC()).fit(Xs, ys, target=Xt)
+    moved_score = CircularValidationScorer()(moved, Xs, ys)
+    assert moved_score == pytest.approx(
+        CircularValidationScorer(importance_weighted=False)(moved, Xs, ys), abs=0.02
+    )
+    assert weighted > moved_score > plain
+
+
 def test_auto_adapts_when_it_helps_and_not_under_label_shift(rotated, label_shift):
     Xs, ys, Xt, yt = rotated
     far = 1.5 * Xt + [6.0, 4.0]  # rotated, rescaled and far away
@@ -187,11 +215,12 @@ def test_auto_adapts_when_it_helps_and_not_under_label_shift(rotated, label_shif
     assert auto.score(Xt, yt) >= LogisticRegression().fit(Xs, ys).score(Xt, yt) - 0.03
     Xs, ys, Xt, yt = label_shift
     none = LogisticRegression().fit(Xs, ys).score(Xt, yt)
-    auto = DomainAdaptation("auto", LogisticRegression(), random_state=0).fit(Xs, ys, target=Xt)
+    auto = DomainAdaptation("auto", LogisticRegression(), random_state=0)
+    auto.fit(Xs, ys, target=TargetSample(Xt))
     assert auto.score(Xt, yt) >= none - 0.03
     guarded = DomainAdaptation(
         "auto", LogisticRegression(), selection="circular", random_state=0
-    ).fit(Xs, ys, target=Xt)
+    ).fit(Xs, ys, target=TargetSample(Xt))
     assert guarded.label_shift_ > 0.3
     assert guarded.score(Xt, yt) >= none - 0.03
     with pytest.raises(InvalidParameterError, match="selection"):
@@ -228,11 +257,11 @@ def test_label_aware_transport_options(label_shift):
     model = DomainAdaptation(
         LabelAwareTransport(class_weights="estimate", random_state=0), LogisticRegression()
     )
-    model.fit(Xs, ys, target=Xt, target_labels=known)
+    model.fit(Xs, ys, target=TargetSample(Xt), target_labels=known)
     assert model.score(Xt, yt) > 0.85
     with pytest.raises(TypeError, match="target_labels"):
         DomainAdaptation(AffineTransport(), LogisticRegression()).fit(
-            Xs, ys, target=Xt, target_labels=known
+            Xs, ys, target=TargetSample(Xt), target_labels=known
         )
 
 
