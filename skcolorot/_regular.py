@@ -80,11 +80,19 @@ def smooth_field(coords, values, weights, size, bandwidth):
     return field
 
 
+# Relative singular value below which the affine part ignores a direction.
+_MIN_SPREAD = 1e-3
+
+
 def _affine_fit(points, values, weights):
     """Weighted least-squares ``[x, 1] @ coef`` fit of ``values``; returns ``coef`` (d + 1, k)."""
     design = np.hstack([points, np.ones((len(points), 1))])
     root = np.sqrt(weights)[:, np.newaxis]
-    coef, *_ = np.linalg.lstsq(design * root, values * root, rcond=None)
+    # A direction in which the samples spread less than a fraction of an 8-bit
+    # level (a grey ramp, colours 1e-10 apart) does not determine a slope: with
+    # machine-precision cut-off the fit put slopes of 1e7 there, and the table far
+    # from the samples went to 1e7.
+    coef, *_ = np.linalg.lstsq(design * root, values * root, rcond=_MIN_SPREAD)
     return coef
 
 

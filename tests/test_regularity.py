@@ -209,3 +209,32 @@ def test_equal_distributions_give_the_identity(name, small_pair):
     out = TRANSPORTS[name](random_state=0).fit(src, src).transform(src).astype(int)
     error = np.abs(out - src)
     assert error.mean() <= 1 and error.max() <= 8, (error.mean(), error.max())
+
+
+@pytest.mark.parametrize("name", NAMES + ["emd"])
+def test_a_toned_source_gets_a_bounded_regular_table(small_pair, name):
+    # Regression: a sepia (collinear) source left the affine part of the table's
+    # smoothing free in the two directions it does not span; the least squares
+    # put slopes of ~1e2-1e7 there and the grade turned to speckle.
+    from skcolorot import EMDTransport
+
+    src, ref = small_pair
+    gray = src.mean(axis=-1)
+    sepia = np.stack([gray, 0.8 * gray, 0.6 * gray], axis=-1).astype(np.uint8)
+    make = TRANSPORTS.get(name, lambda **kw: EMDTransport(**kw))
+    model = make(random_state=0).fit(sepia, ref)
+    assert np.abs(model.lut_).max() < 1.5
+    out = model.transform(sepia).astype(float)
+    # Neighbouring pixels stay about as close as in the source (no speckle).
+    jump = np.abs(np.diff(out, axis=1)).mean()
+    assert jump < 3 * np.abs(np.diff(sepia.astype(float), axis=1)).mean() + 2
+
+
+def test_colours_1e10_apart_give_no_runaway_slope():
+    # Hypothesis found it: GMM between six source colours, four equal up to 1e-10,
+    # and a 2x2 near-black target; the table reached 3e7 and transform refused it.
+    source = np.array([[1, 0, 1e-10], [0.5, 1e-10, 1e-10]] + [[1e-10] * 3] * 4, np.float32)
+    target = np.array([[[1, 0, 0], [2, 0, 0]], [[0, 0, 0], [0, 0, 0]]], np.uint8)
+    model = GMMTransport(n_components=2, n_samples=256, random_state=0).fit(source, target)
+    out = model.transform(source)
+    assert np.isfinite(out).all() and np.abs(model.lut_).max() < 1.5
