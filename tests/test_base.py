@@ -172,7 +172,7 @@ def test_sample_pixels_draws_distinct_pixels_in_random_order():
     image = np.stack([codes % 256, codes // 256, np.zeros_like(codes)], -1).astype(np.uint8)
     small = image[:2, :10]  # 20 pixels, fewer than drawn: with replacement
     xs, xt = sample_pixels(image.reshape(40, 50, 3), small, n_samples=500, random_state=1)
-    drawn = xs[:, 0].astype(int) + 256 * xs[:, 1]
+    drawn = xs[:, 0].astype(int) + 256 * xs[:, 1].astype(int)
     assert len(np.unique(drawn)) == 500  # without replacement
     assert not np.all(np.diff(drawn) > 0)  # shuffled: CV folds are random parts
     assert len({tuple(row) for row in xt}) <= 20
