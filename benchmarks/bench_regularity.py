@@ -52,7 +52,9 @@ JPEG block edges.
 
 Run:  python benchmarks/bench_regularity.py --photos DIR [--quick] [--label before]
       [--transports sliced,gmm] [--sheet benchmarks/results/regularity_sheet.png]
-Results go to benchmarks/results/regularity[_LABEL].txt.
+``--toned`` grades sepia-toned versions of the sources (colours on one line: the
+case where a table's smoothing must not invent slopes off that line).
+Results go to benchmarks/results/regularity[_LABEL].txt (``_toned`` with --toned).
 """
 
 import argparse
@@ -128,6 +130,12 @@ def load_image(name, photos):
     path = Path(photos) / f"{name}.jpg"
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB"))
+
+
+def sepia(image):
+    """A sepia toning of ``image``: its colours on one line, as a toned print's."""
+    gray = image.astype(np.float64).mean(axis=-1)
+    return np.round(np.stack([gray, 0.8 * gray, 0.6 * gray], axis=-1)).astype(np.uint8)
 
 
 def short(pair):
@@ -486,6 +494,10 @@ def main(argv=None):
     )
     parser.add_argument("--label", default="", help="suffix of the results file (e.g. before)")
     parser.add_argument("--sheet", help="write a contact sheet PNG here")
+    parser.add_argument(
+        "--toned", action="store_true",
+        help="sepia-toned sources (nearly collinear colours): results file regularity_toned",
+    )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -514,6 +526,8 @@ def main(argv=None):
         tmp = Path(tmpdir)
         for index, pair in enumerate(pairs):
             source, reference = (load_image(name, args.photos) for name in pair)
+            if args.toned:
+                source = sepia(source)
             samples = pair_samples(source)
             src_png = tmp / "src.png"
             Image.fromarray(source).save(src_png, compress_level=1)
@@ -544,14 +558,14 @@ def main(argv=None):
     for rows in results.values():
         rows[:] = [r if r is not None else dict.fromkeys(keys, np.nan) for r in rows]
 
-    label = args.label or "current"
+    label = args.label or ("toned" if args.toned else "current")
     text = format_tables(results, pairs, label, time.perf_counter() - started)
     if errors:
         text += "\n\nErrors:\n" + "\n".join(errors)
     print("\n" + text)
     results_dir = Path(__file__).resolve().parent / "results"
     results_dir.mkdir(exist_ok=True)
-    suffix = f"_{args.label}" if args.label else ""
+    suffix = f"_{args.label}" if args.label else ("_toned" if args.toned else "")
     out = results_dir / f"regularity{suffix}.txt"
     out.write_text(text + "\n")
     print(f"\nwritten {out}")
