@@ -38,8 +38,6 @@ _MAX_MAGNITUDE = 1e100
 # Bound of the seeds draw_indices takes from a RandomState for numpy's Generator.
 _SEED_BOUND = np.iinfo(np.int32).max
 
-_INTEGER_SCALES = INTEGER_SCALES  # the name every estimator module imports
-
 # How far the values of a float image may lie outside [0, 1]: over-exposure, a
 # previous grade and colour-space rounding stay within it, an image on a 0-255 or
 # 0-65535 scale (which clipping to [0, 1] would turn white) does not. One bound
@@ -125,7 +123,7 @@ class ColorInput:
         self.pixels = array.reshape(-1, array.shape[-1])
         self.n_channels = n_channels
         self.has_alpha = has_alpha
-        self.scale = _INTEGER_SCALES.get(array.dtype)
+        self.scale = INTEGER_SCALES.get(array.dtype)
 
     @property
     def n_pixels(self):
@@ -215,7 +213,7 @@ def working_dtype(dtype, shape, name):
             f"{name} must be samples (n_samples, n_features), an image (H, W, C) or "
             f"a batch of images (N, H, W, C); got an array of shape {shape}.{hint}"
         )
-    if dtype.kind in "iu" and dtype not in _INTEGER_SCALES:
+    if dtype.kind in "iu" and dtype not in INTEGER_SCALES:
         if len(shape) >= 3:
             raise TypeError(
                 f"{name} is an image of dtype {dtype}; integer images must be uint8 or "
@@ -282,7 +280,7 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
     if working != array.dtype:
         array = array.astype(working)
     channels = array.shape[-1]
-    if array.ndim == 2 and array.dtype in _INTEGER_SCALES and channels > 4:
+    if array.ndim == 2 and array.dtype in INTEGER_SCALES and channels > 4:
         raise ValueError(
             f"{name} is a 2-D {array.dtype} array with {channels} columns, which looks "
             "like a grayscale image; pass image[..., np.newaxis] for an (H, W, 1) image, "

@@ -11,7 +11,8 @@ validated by the public :func:`skcolorot.regrain` and
 
 import numpy as np
 
-from .._input import _INTEGER_SCALES, check_colors, check_unit_range, is_dask_array
+from .._dtypes import INTEGER_SCALES
+from .._input import check_colors, check_unit_range, is_dask_array
 from ._guided import coarse_grid, guide_planes, guided_coefficients
 from ._halo import regrain_halo
 from ._pitie import pitie
@@ -54,9 +55,9 @@ def _regrain_one(src, mapped, out, n_channels, params):
 
 def _regrain_strip(src, mapped, out, n_channels, params):
     """Regrain a whole (H, W, C) image or strip into ``out`` (H, W, n_channels)."""
-    src_scale = _INTEGER_SCALES.get(src.dtype)
-    map_scale = _INTEGER_SCALES.get(mapped.dtype)
-    out_scale = _INTEGER_SCALES.get(out.dtype)
+    src_scale = INTEGER_SCALES.get(src.dtype)
+    map_scale = INTEGER_SCALES.get(mapped.dtype)
+    out_scale = INTEGER_SCALES.get(out.dtype)
     src = src[..., :n_channels]
     mapped = mapped[..., :n_channels]
     height, width = src.shape[:2]
