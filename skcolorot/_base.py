@@ -347,7 +347,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         -------
         X_new : ndarray of the same shape and dtype as ``X``
             ``(1 - t) X + t T(X)``. For an image, a :class:`TransportedArray`
-            that carries ``X`` as ``.source`` for a following ``Regrainer``.
+            that carries ``X`` (by a weak reference) as ``.source`` for a following
+            ``Regrainer``.
         """
         return self._apply(X, inverse=False)
 
