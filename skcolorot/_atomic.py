@@ -105,17 +105,23 @@ def _probe(directory):
     key = os.path.normcase(os.path.abspath(directory))
     if key in _PROBED:
         return
+    os.unlink(_create_temporary(directory, "probe"))
+    _PROBED.add(key)
+
+
+def _create_temporary(directory, name):
+    """A new empty temporary file of ours for ``name`` in ``directory``."""
     try:
-        handle, probe = tempfile.mkstemp(
-            dir=directory, prefix=f".probe.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
+        handle, temporary = tempfile.mkstemp(
+            dir=directory, prefix=f".{name}.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
         )
     except OSError as error:
+        # Name the directory, not the hidden temporary nobody asked for.
         raise type(error)(
             error.errno, f"cannot create a file in this directory ({error.strerror})", directory
         ) from None
     os.close(handle)
-    os.unlink(probe)
-    _PROBED.add(key)
+    return temporary
 
 
 # Directories already swept by this process: one scan each, not one per file
@@ -199,16 +205,7 @@ def atomic_path(path, *, overwrite=False):
     directory = os.path.dirname(os.path.abspath(destination))
     name = os.path.basename(destination)
     _remove_stale_temporaries(directory, name)
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{name}.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
-        )
-    except OSError as error:
-        # Name the directory, not the hidden temporary nobody asked for.
-        raise type(error)(
-            error.errno, f"cannot create a file in this directory ({error.strerror})", directory
-        ) from None
-    os.close(handle)
+    temporary = _create_temporary(directory, name)
     try:
         yield temporary
         # mkstemp makes the file private (0600); give it an ordinary file's mode.
