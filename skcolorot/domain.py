@@ -208,11 +208,17 @@ def _warn_if_scaled_alone(X, target):
     sample, passed as a fit parameter, stays in raw units.
     """
     try:
-        source = np.asarray(X, dtype=np.float64)
-        target = np.asarray(target, dtype=np.float64)
+        source, target = np.asarray(X), np.asarray(target)
     except (TypeError, ValueError):
         return
+    # Bad input (complex, NaN, inf) is refused by the validation after this;
+    # here it would only raise numpy's own warnings first.
+    if source.dtype.kind not in "biuf" or target.dtype.kind not in "biuf":
+        return
     if source.ndim != 2 or target.ndim != 2 or len(source) < 3 or len(target) < 3:
+        return
+    source, target = source.astype(np.float64), target.astype(np.float64)
+    if not (np.isfinite(source).all() and np.isfinite(target).all()):
         return
     std = source.std(axis=0)
     varying = std > 0
