@@ -19,10 +19,10 @@ _PITIE_ITERATIONS = (4, 16, 32, 64, 64, 64)
 _SHIFTS = ((0, 1), (1, 0), (0, -1), (-1, 0))  # (dy, dx) of the four neighbours
 
 
-def _pitie_solve(start, source, colors, n_iter, level, smoothness):
+def _pitie_solve(initial, source, colors, n_iter, level, smoothness):
     """Pitié et al. (2007) Jacobi iterations on planar (C, H, W) float32 arrays.
 
-    ``start`` is the upsampler of the coarser level's solution, or ``None`` to
+    ``initial`` is the upsampler of the coarser level's solution, or ``None`` to
     start from the source itself.
 
     Minimises ``psi |J - colors|^2 + phi |grad J - grad source|^2``: the source's
@@ -65,14 +65,14 @@ def _pitie_solve(start, source, colors, n_iter, level, smoothness):
             constant[c] += w * (source[c] - shifted(padded[c], dy, dx))
     # The unknown starts from the source (its padded copy, no longer needed
     # here) or from the coarser solution, padded only now that ``padded`` is gone.
-    current = padded if start is None else None
+    current = padded if initial is None else None
     del padded
     constant *= scale
     weights = [w * scale for w in weights]
     del scale
 
     if current is None:
-        current = np.pad(start.block(0, height), ((0, 0), (1, 1), (1, 1)), mode="edge")
+        current = np.pad(initial.block(0, height), ((0, 0), (1, 1), (1, 1)), mode="edge")
     following = np.empty_like(current)
     # Row blocks keep the operands of one update in cache.
     block = max(1, (1 << 15) // max(width, 1))
@@ -101,10 +101,10 @@ def pitie(source, colors, smoothness, iterations=_PITIE_ITERATIONS, level=0):
     upsampled, replaces it where there is one.
     """
     height, width = source.shape[1:]
-    start = None
+    initial = None
     if len(iterations) > 1 and (height + 1) // 2 > 20 and (width + 1) // 2 > 20:
         coarse = pitie(
             downsample(source, 2), downsample(colors, 2), smoothness, iterations[1:], level + 1
         )
-        start = Upsampler(coarse, 2, height, width)
-    return _pitie_solve(start, source, colors, iterations[0], level, smoothness)
+        initial = Upsampler(coarse, 2, height, width)
+    return _pitie_solve(initial, source, colors, iterations[0], level, smoothness)
