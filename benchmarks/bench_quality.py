@@ -52,11 +52,10 @@ from skcolorot.metrics import color_fidelity, luminance_ssim
 # Same pairs, photo loading and crop picking as the regularity benchmark.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_regularity import (  # noqa: E402
-    PHOTO_PAIRS,
-    SAMPLE_PAIRS,
     _font,
     load_image,
     pick_regions,
+    select_pairs,
     short,
 )
 
@@ -296,17 +295,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
-    pairs = SAMPLE_PAIRS + (PHOTO_PAIRS if args.photos else [])
-    if args.quick:
-        pairs = pairs[:3]
-    if args.photos:
-        missing_files = [
-            name for pair in pairs for name in pair
-            if name not in ("china", "flower") and not (Path(args.photos) / f"{name}.jpg").is_file()
-        ]
-        if missing_files:
-            parser.error(f"--photos {args.photos}: no "
-                         + ", ".join(f"{m}.jpg" for m in missing_files))
+    pairs = select_pairs(parser, args.photos, args.quick)
 
     anchors, missing = anchor_methods()
     methods = our_methods() + anchors

@@ -132,6 +132,22 @@ def load_image(name, photos):
         return np.asarray(image.convert("RGB"))
 
 
+def select_pairs(parser, photos, quick):
+    """The pairs to run: scikit-learn's two, plus the photo pairs with ``--photos``
+    (an error naming any photo the folder lacks); the first three with ``--quick``."""
+    pairs = SAMPLE_PAIRS + (PHOTO_PAIRS if photos else [])
+    if quick:
+        pairs = pairs[:3]
+    if photos:
+        missing = [
+            name for pair in pairs for name in pair
+            if name not in ("china", "flower") and not (Path(photos) / f"{name}.jpg").is_file()
+        ]
+        if missing:
+            parser.error(f"--photos {photos}: no {', '.join(f'{m}.jpg' for m in missing)}")
+    return pairs
+
+
 def sepia(image):
     """A sepia toning of ``image``: its colours on one line, as a toned print's."""
     gray = image.astype(np.float64).mean(axis=-1)
@@ -505,16 +521,7 @@ def main(argv=None):
     unknown = [key for key in chosen if key not in TRANSPORTS]
     if unknown:
         parser.error(f"unknown transport(s) {unknown}; choose from {list(TRANSPORTS)}")
-    pairs = SAMPLE_PAIRS + (PHOTO_PAIRS if args.photos else [])
-    if args.quick:
-        pairs = pairs[:3]
-    if args.photos:
-        missing = [
-            name for pair in pairs for name in pair
-            if name not in ("china", "flower") and not (Path(args.photos) / f"{name}.jpg").is_file()
-        ]
-        if missing:
-            parser.error(f"--photos {args.photos}: no {', '.join(f'{m}.jpg' for m in missing)}")
+    pairs = select_pairs(parser, args.photos, args.quick)
     if not shutil.which("ffmpeg"):
         print("ffmpeg not on PATH: the ffmpeg columns are n/a", file=sys.stderr)
 

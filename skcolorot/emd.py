@@ -112,10 +112,11 @@ class EMDTransport(BaseTransport):
     t : float in [0, 1], default=1.0
         Displacement interpolation ``(1 - t) x + t T(x)``.
     lut_size : int or None, default=33
-        Images larger than ``lut_size**3`` pixels go through a 3D LUT of this
-        size (only the nodes an image needs are evaluated); ``None`` forces
-        exact evaluation. The kernel-smoothed map varies on the scale ``h``,
-        which a 33-node grid (spacing 1/32) resolves.
+        Nodes per axis of the table that holds a colour grade (three channels
+        in [0, 1]): every pixel of every image goes through its tetrahedral
+        interpolation, as an exported ``.cube`` does. ``None``: evaluate the
+        kernel-smoothed map itself at every colour (exact and slower). The map
+        varies on the scale ``h``, which a 33-node grid (spacing 1/32) resolves.
     clip : bool or "auto", default="auto"
         Clip the output to [0, 1]. ``"auto"``: for images and integer data.
     random_state : int, RandomState instance or None, default=None
