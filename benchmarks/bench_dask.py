@@ -16,7 +16,7 @@ Every engine makes each frame where it is graded (from china.jpg resized once
 per run; on a cluster, that resize, about 0.1 s, is inside the time) and keeps
 an 8 x 8 grid of pixels of each graded frame, so the timings compare grading,
 not moving 6 MB frames between processes (a real batch writes its files on the
-workers: ``skcolorot.batch.grade_files``). Times are the best of ``--repeat``
+workers: ``skcolorot.io._batch.grade_files``). Times are the best of ``--repeat``
 runs after one warm-up run (worker start-up, imports and the lazily evaluated
 LUT nodes are excluded; the cluster start-up time is printed separately). On a
 cluster every run also ships the fitted transport to the workers.
@@ -59,7 +59,7 @@ def _frame_block(base, index):
 def _transports(base):
     grades = [("AffineTransport", AffineTransport())]
     try:
-        from skcolorot.sliced import SlicedTransport
+        from skcolorot.transport._sliced import SlicedTransport
     except ImportError:
         pass
     else:
@@ -82,7 +82,7 @@ def _lazy_probes(transport, n_frames):
     import dask
     import dask.array as da
 
-    from skcolorot.batch import grade_frames
+    from skcolorot.io._batch import grade_frames
 
     # Resized once per graph, on one worker, like the in-memory loop's copy.
     base = dask.delayed(base_frame, pure=True)()

@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[33, 65, 129, 256])
     args = parser.parse_args()
     from skcolorot import write_cube
-    from skcolorot.lut import lut_grid
+    from skcolorot.color._lut import lut_grid
 
     columns = ("N", "file MB", "table MB", "read s", "peak MB", "peak/table")
     widths = (5, 8, 9, 7, 8, 10)

@@ -74,7 +74,7 @@ from skimage.color import deltaE_cie76, rgb2lab
 from sklearn.datasets import load_sample_image
 
 import skcolorot
-from skcolorot.lut import apply_lut, read_cube
+from skcolorot import apply_lut, read_cube
 from skcolorot.metrics import color_fidelity, luminance_ssim
 
 TRANSPORTS = {

@@ -8,9 +8,9 @@ Fit a grade once, then apply it to many frames or files in parallel with
 
 * ``transform`` accepts a ``dask.array.Array`` and returns a lazy dask array,
   computed block by block with the fitted transport;
-* :func:`skcolorot.batch.grade_frames` grades an ``(N, H, W, C)`` stack (and
+* :func:`skcolorot.io._batch.grade_frames` grades an ``(N, H, W, C)`` stack (and
   regrains it with a halo wide enough for the filter);
-* :func:`skcolorot.batch.grade_files` reads, grades and writes image files, on
+* :func:`skcolorot.io._batch.grade_files` reads, grades and writes image files, on
   Dask's local schedulers or a ``dask.distributed`` cluster.
 
 Every frame gets exactly the same grade: the transport is fitted once, shipped
@@ -33,7 +33,7 @@ from PIL import Image
 from sklearn.datasets import load_sample_image
 
 from skcolorot import SlicedTransport
-from skcolorot.batch import grade_files, grade_frames
+from skcolorot.io._batch import grade_files, grade_frames
 
 china = load_sample_image("china.jpg")
 target = load_sample_image("flower.jpg")[::2, ::2]
@@ -63,7 +63,7 @@ print("equal to the in-memory transform:", np.array_equal(result, grade.transfor
 
 # %%
 # With regraining: the Regrainer's guided filter looks at a neighbourhood, so
-# :func:`~skcolorot.batch.grade_frames` runs it with ``dask.array.map_overlap``
+# :func:`~skcolorot.io._batch.grade_frames` runs it with ``dask.array.map_overlap``
 # and a halo as wide as the filter reaches, here on blocks of a quarter frame.
 quarters = da.from_array(frames, chunks=(1, 107, 120, 3))
 regrained = grade_frames(grade, quarters, regrain=True).compute(scheduler="threads")
@@ -77,7 +77,7 @@ for ax, frame, index in zip(axes.ravel(), regrained, range(12)):
 # %%
 # Files, in parallel
 # ------------------
-# :func:`~skcolorot.batch.grade_files` reads each file with Pillow, grades it
+# :func:`~skcolorot.io._batch.grade_files` reads each file with Pillow, grades it
 # with the fitted transport and writes it atomically under the same name in the
 # output directory. It refuses to replace existing files unless
 # ``overwrite=True``, and checks that before grading anything.

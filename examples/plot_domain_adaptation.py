@@ -113,7 +113,7 @@ print(
 #   transport moved them: it rejects transports that mix the classes but
 #   favours weak transports;
 # * :class:`~skcolorot.CombinedScorer` (circular validation + target neighbour
-#   consistency, see :mod:`skcolorot.da_scoring`) adapts back from the
+#   consistency, see :mod:`skcolorot.da._scoring`) adapts back from the
 #   pseudo-labelled target and checks that target neighbours share labels;
 # * target accuracy needs target labels: here we use it only to show the truth.
 #

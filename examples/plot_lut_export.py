@@ -24,7 +24,7 @@ from PIL import Image
 from sklearn.datasets import load_sample_image
 
 from skcolorot import SlicedTransport
-from skcolorot.lut import apply_lut, read_cube
+from skcolorot import apply_lut, read_cube
 
 source = load_sample_image("china.jpg")[::2, ::2]
 target = load_sample_image("flower.jpg")[::2, ::2]
@@ -39,8 +39,8 @@ with open(cube) as stream:
 # %%
 # Apply the table
 # ---------------
-# :func:`~skcolorot.lut.read_cube` gives the table back and
-# :func:`~skcolorot.lut.apply_lut` interpolates it trilinearly at every pixel
+# :func:`~skcolorot.read_cube` gives the table back and
+# :func:`~skcolorot.color._lut.apply_lut` interpolates it trilinearly at every pixel
 # (through Pillow's ``Color3DLUT`` for 8-bit images), as ffmpeg's ``lut3d``
 # does. For images larger than ``lut_size**3`` pixels ``transform`` goes
 # through the same table. A table approximates the map between its nodes: the

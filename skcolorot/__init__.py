@@ -6,57 +6,43 @@ and ``skcolorot --version`` stay cheap: scikit-learn, POT and scikit-image load
 only when an estimator or function that needs them is first touched.
 """
 
-from importlib import import_module
+from ._utils._lazy import attach
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
-    "TransportedArray": "._input",
-    "sample_pixels": "._input",
-    "make_transport": "._transfer",
-    "transfer": "._transfer",
-    "AffineTransport": ".affine",
-    "barycenter": "._barycenter",
-    "DomainAdaptation": ".domain",
-    "TargetSample": ".domain",
-    "transported_source_scorer": ".domain",
-    "LabelAwareTransport": ".class_transport",
-    "TransportAdapter": ".da_adapter",
-    "CircularValidationScorer": ".da_scoring",
-    "CombinedScorer": ".da_scoring",
-    "DeepEmbeddedValidationScorer": ".da_scoring",
-    "ImportanceWeightedScorer": ".da_scoring",
-    "NeighbourConsistencyScorer": ".da_scoring",
-    "PredictionEntropyScorer": ".da_scoring",
-    "EMDTransport": ".emd",
-    "GMMTransport": ".gmm",
-    "apply_lut": ".lut",
-    "read_cube": ".lut",
-    "write_cube": ".lut",
+    "TransportedArray": "._utils._input",
+    "sample_pixels": "._utils._input",
+    "make_transport": ".image._transfer",
+    "transfer": ".image._transfer",
+    "AffineTransport": ".transport._affine",
+    "barycenter": ".transport._barycenter",
+    "DomainAdaptation": ".da._domain",
+    "TargetSample": ".da._domain",
+    "transported_source_scorer": ".da._domain",
+    "LabelAwareTransport": ".da._label_aware",
+    "TransportAdapter": ".da._adapter",
+    "CircularValidationScorer": ".da._scoring",
+    "CombinedScorer": ".da._scoring",
+    "DeepEmbeddedValidationScorer": ".da._scoring",
+    "ImportanceWeightedScorer": ".da._scoring",
+    "NeighbourConsistencyScorer": ".da._scoring",
+    "PredictionEntropyScorer": ".da._scoring",
+    "EMDTransport": ".transport._emd",
+    "GMMTransport": ".transport._gmm",
+    "apply_lut": ".color._lut",
+    "read_cube": ".io._cube",
+    "write_cube": ".io._cube",
     "color_fidelity": ".metrics",
     "luminance_ssim": ".metrics",
     "sliced_wasserstein": ".metrics",
     "sliced_wasserstein_scorer": ".metrics",
-    "Regrainer": ".regrainer",
-    "regrain": ".regrainer",
-    "SinkhornTransport": ".sinkhorn",
-    "SlicedTransport": ".sliced",
-    "tone_grayscale": ".toning",
+    "Regrainer": ".image._regrainer",
+    "regrain": ".image._regrainer",
+    "SinkhornTransport": ".transport._sinkhorn",
+    "SlicedTransport": ".transport._sliced",
+    "tone_grayscale": ".color._toning",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'skcolorot' has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
-
+__getattr__, __dir__, __all__ = attach(__name__, _LAZY)

@@ -10,7 +10,7 @@ import copy
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._input import check_colors
+from ._utils._input import check_colors
 
 __all__ = ["plot_interpolation", "plot_transfer"]
 

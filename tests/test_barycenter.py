@@ -6,7 +6,7 @@ import ot
 import pytest
 
 from skcolorot import barycenter, cli, transfer
-from skcolorot._barycenter import BARYCENTER_METHODS
+from skcolorot.transport._barycenter import BARYCENTER_METHODS
 
 RNG = np.random.default_rng(0)
 # Two non-Gaussian 2-D clouds of 300 points: an elongated blob, and two blobs.

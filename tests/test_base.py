@@ -183,7 +183,7 @@ def test_the_fit_map_draws_from_the_sub_sampling_generator():
     # draws from random_state afresh, the same stream the sub-sampler had used.
     from sklearn.utils import check_random_state
 
-    from skcolorot._base import BaseTransport
+    from skcolorot.transport._base import BaseTransport
 
     class Recorder(AffineTransport):
         def _fit_map(self, source, target, source_weights, target_weights, rng):

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from skcolorot import cli
-from skcolorot._io import read_image, write_image
-from skcolorot._transfer import make_transport
-from skcolorot.lut import apply_lut, read_cube
+from skcolorot.io._images import read_image, write_image
+from skcolorot.image._transfer import make_transport
+from skcolorot import apply_lut, read_cube
 from skcolorot.metrics import color_fidelity as _color_fidelity
 
 
@@ -211,7 +211,7 @@ def test_command_help_has_description_and_examples(command, capsys):
     ],
 )
 def test_param_values_are_typed(text, expected):
-    assert cli._parse_param(text) == expected
+    assert cli._main._parse_param(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -12,20 +12,20 @@ import pytest
 from PIL import Image
 
 from skcolorot import AffineTransport, read_cube, write_cube
-from skcolorot._atomic import check_writable
-from skcolorot._files import FileIO, color_samples, is_gray, read_mask
-from skcolorot._io import check_output_path, read_image, write_image, written_bit_depth
-from skcolorot._outputs import (
+from skcolorot.io._atomic import check_writable
+from skcolorot.io._files import FileIO, color_samples, is_gray, read_mask
+from skcolorot.io._images import check_output_path, read_image, write_image, written_bit_depth
+from skcolorot.io._outputs import (
     check_lut_path,
     output_paths,
     outputs_in_directory,
     prepare_outputs,
     write_lut,
 )
-from skcolorot._progress import Progress, Stages, progress_wanted, track
-from skcolorot.batch import sample_files
-from skcolorot.colormanage import load_profile
-from skcolorot.lut_formats import cube_title, read_hald
+from skcolorot._utils._progress import Progress, Stages, progress_wanted, track
+from skcolorot.io._batch import sample_files
+from skcolorot.io._colormanage import load_profile
+from skcolorot.io._lut_formats import cube_title, read_hald
 
 RNG = np.random.default_rng(0)
 IMAGE = RNG.integers(0, 256, (12, 16, 3), dtype=np.uint8)

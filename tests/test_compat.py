@@ -1,4 +1,4 @@
-"""scikit-learn's private names are imported in one module only: skcolorot._compat."""
+"""scikit-learn's private names are imported in one module only: skcolorot._utils._compat."""
 
 import ast
 from pathlib import Path
@@ -52,9 +52,9 @@ def test_only_compat_imports_private_sklearn_names():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative == "_compat.py":
+        if relative == "_utils/_compat.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         offenders += [f"{relative}:{line} {name}" for line, name in _private_sklearn_imports(tree)]
-    assert not offenders, "import these from skcolorot._compat:\n" + "\n".join(offenders)
+    assert not offenders, "import these from skcolorot._utils._compat:\n" + "\n".join(offenders)
 

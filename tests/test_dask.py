@@ -9,7 +9,7 @@ from PIL import Image
 from sklearn.exceptions import NotFittedError
 
 from skcolorot import AffineTransport, SinkhornTransport
-from skcolorot.batch import grade_files, grade_frames
+from skcolorot.io._batch import grade_files, grade_frames
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
@@ -109,7 +109,7 @@ def test_bad_dask_input(affine, medium):
     "params", [{}, {"radius": 6, "n_iter": 2}, {"subsample": 1}, {"method": "pitie"}]
 )
 def test_regrain_dask_equals_in_memory(affine, medium, params):
-    from skcolorot.regrainer import regrain
+    from skcolorot.image._regrainer import regrain
 
     mapped = np.asarray(affine.transform(medium))
     expected = regrain(medium, mapped, **params)
@@ -127,7 +127,7 @@ def test_regrain_dask_equals_in_memory(affine, medium, params):
 def test_pipeline_with_regrainer_stays_lazy(small_pair):
     from sklearn.pipeline import make_pipeline
 
-    from skcolorot.regrainer import Regrainer
+    from skcolorot.image._regrainer import Regrainer
 
     source, target = small_pair
     pipe = make_pipeline(AffineTransport(), Regrainer()).fit(source, target)
@@ -140,8 +140,8 @@ def test_pipeline_with_regrainer_stays_lazy(small_pair):
 
 def test_regrain_halo_is_needed(affine, medium, monkeypatch):
     """The equality above depends on the halo: one coarse pixel less changes pixels."""
-    import skcolorot._dask as dask_module
-    from skcolorot.regrainer import regrain
+    import skcolorot.image._dask as dask_module
+    from skcolorot.image._regrainer import regrain
 
     mapped = np.asarray(affine.transform(medium))
     depth, alignment = dask_module.regrain_halo()
@@ -167,7 +167,7 @@ def test_grade_frames_dask_equals_numpy(affine, medium):
 
 
 def _regrain_reference(transport, frame):
-    from skcolorot.regrainer import regrain
+    from skcolorot.image._regrainer import regrain
 
     return regrain(frame, np.asarray(transport.transform(frame)))
 
@@ -188,7 +188,7 @@ def _read(path):
 
 @pytest.mark.parametrize("engine", ["threads", "loop"])
 def test_grade_files(affine, medium, tmp_path, monkeypatch, engine):
-    import skcolorot.batch as batch
+    import skcolorot.io._batch as batch
 
     if engine == "loop":
         monkeypatch.setattr(batch, "_has_dask", lambda: False)
@@ -212,7 +212,7 @@ def test_grade_files(affine, medium, tmp_path, monkeypatch, engine):
         affine, paths, out_dir, regrain={"radius": 2}, overwrite=True,
         scheduler=scheduler, progress=False,
     )
-    from skcolorot.regrainer import regrain
+    from skcolorot.image._regrainer import regrain
 
     mapped = np.asarray(affine.transform(frames[2]))
     np.testing.assert_array_equal(_read(written[2]), regrain(frames[2], mapped, radius=2))
@@ -261,8 +261,8 @@ def test_local_cluster_of_processes(affine, medium, tmp_path):
 def test_regrain_halo_defaults_match_regrain():
     import inspect
 
-    from skcolorot._dask import regrain_halo
-    from skcolorot.regrainer import regrain
+    from skcolorot.image._dask import regrain_halo
+    from skcolorot.image._regrainer import regrain
 
     halo_defaults = inspect.signature(regrain_halo).parameters
     regrain_defaults = inspect.signature(regrain).parameters

@@ -41,7 +41,7 @@ ENTRIES = _reference_entries()
 
 def test_reference_lists_something():
     assert len(ENTRIES) > 20
-    assert ("skcolorot.batch", "grade_files") in ENTRIES
+    assert ("skcolorot.io", "grade_files") in ENTRIES
 
 
 @pytest.mark.parametrize("module, name", ENTRIES, ids=[f"{m}.{n}" for m, n in ENTRIES])

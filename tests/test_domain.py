@@ -16,7 +16,7 @@ from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skcolorot import AffineTransport, SinkhornTransport, sliced_wasserstein
-from skcolorot.domain import DomainAdaptation, TargetSample, transported_source_scorer
+from skcolorot.da._domain import DomainAdaptation, TargetSample, transported_source_scorer
 
 
 def rotated_moons(n_source, n_target, angle, noise=0.1, seed=0):
@@ -241,7 +241,7 @@ def test_cross_validation_keeps_the_target_whole_when_wrapped(moons):
 
 
 def test_grid_search_over_n_slices(moons):
-    sliced = pytest.importorskip("skcolorot.sliced")
+    sliced = pytest.importorskip("skcolorot.transport._sliced")
     Xs, ys, Xt, _ = moons
     search = GridSearchCV(
         DomainAdaptation(sliced.SlicedTransport(n_iter=5, random_state=0), SVC(gamma=2)),

@@ -13,7 +13,7 @@ from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skcolorot import EMDTransport, SinkhornTransport, make_transport, sample_pixels
-from skcolorot.domain import DomainAdaptation
+from skcolorot.da._domain import DomainAdaptation
 
 
 def _pair(seed=0, n=200, m=150, d=3):

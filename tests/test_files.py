@@ -11,17 +11,18 @@ import pytest
 from PIL import Image
 
 from skcolorot import AffineTransport, cli, tone_grayscale
-from skcolorot._files import FileIO
-from skcolorot._io import read_image, write_image
-from skcolorot.colormanage import (
+from skcolorot.io._files import FileIO
+from skcolorot.io._images import read_image, write_image
+from skcolorot.io._colormanage import (
     PROFILE_NAMES,
     convert_profile,
     load_profile,
     named_profile,
     profile_description,
 )
-from skcolorot.lut import apply_lut, lut_grid, read_cube
-from skcolorot.lut_formats import read_hald, write_3dl, write_hald
+from skcolorot import apply_lut, read_cube
+from skcolorot.color._lut import lut_grid
+from skcolorot.io._lut_formats import read_hald, write_3dl, write_hald
 
 SRGB = named_profile("srgb")
 P3 = named_profile("display-p3")
@@ -68,12 +69,12 @@ def test_version_and_help_import_no_numpy_or_sklearn():
 
 
 def test_cli_choices_match_the_library():
-    from skcolorot import colormanage
-    from skcolorot._transfer import METHODS
-    from skcolorot.color import COLOR_SPACES
+    from skcolorot.io import _colormanage as colormanage
+    from skcolorot.image._transfer import METHODS
+    from skcolorot.color._spaces import COLOR_SPACES
 
-    assert cli.METHODS == METHODS and cli.COLOR_SPACES == COLOR_SPACES
-    assert cli.PROFILE_NAMES == colormanage.PROFILE_NAMES
+    assert cli._main.METHODS == METHODS and cli._main.COLOR_SPACES == COLOR_SPACES
+    assert cli._main.PROFILE_NAMES == colormanage.PROFILE_NAMES
 
 
 # ------------------------------------------------------------- ICC and EXIF
@@ -375,7 +376,7 @@ def _ffmpeg_float(tmp_path, pixels, filters):
 def test_scene_linear_domain_and_log2_shaper_in_ffmpeg(tmp_path):
     from sklearn.preprocessing import FunctionTransformer
 
-    from skcolorot.lut_formats import write_domain_cube
+    from skcolorot.io._lut_formats import write_domain_cube
 
     rng = np.random.default_rng(0)
     source = rng.random((500, 3)) ** 3 * 8  # scene-linear samples, up to 8

@@ -1,4 +1,4 @@
-"""Tests for skcolorot.gmm.GMMTransport: the one-component case, the discrete plan
+"""Tests for skcolorot.transport._gmm.GMMTransport: the one-component case, the discrete plan
 between components, T_mean / T_rand, the MW2 geodesic, the inverse, degenerate
 data, images and d != 3 data."""
 
@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skcolorot import AffineTransport
-from skcolorot.gmm import GMMTransport
+from skcolorot.transport._gmm import GMMTransport
 from skcolorot.metrics import sliced_wasserstein
 
 

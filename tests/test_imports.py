@@ -34,7 +34,11 @@ def _heavy(modules):
 def test_import_skcolorot_loads_no_dependency():
     loaded = _loaded_after("import skcolorot")
     assert _heavy(loaded) == []
-    assert sorted(name for name in loaded if name.startswith("skcolorot.")) == []
+    # only the standard-library lazy loader
+    assert sorted(name for name in loaded if name.startswith("skcolorot.")) == [
+        "skcolorot._utils",
+        "skcolorot._utils._lazy",
+    ]
 
 
 def test_version_runs_on_the_standard_library_alone():
@@ -52,12 +56,12 @@ def test_version_runs_on_the_standard_library_alone():
     assert _heavy(_loaded_after(code)) == []
 
 
-@pytest.mark.parametrize("module", ["_atomic", "_progress", "_signals"])
+@pytest.mark.parametrize("module", ["io._atomic", "_utils._progress", "_utils._signals", "cli"])
 def test_light_modules_import_only_the_standard_library(module):
     assert _heavy(_loaded_after(f"import skcolorot.{module}")) == []
 
 
 def test_lut_writes_without_the_image_io():
-    loaded = _loaded_after("import skcolorot.lut")
-    assert "skcolorot._atomic" in loaded
-    assert "skcolorot._io" not in loaded and "skcolorot._files" not in loaded
+    loaded = _loaded_after("import skcolorot.io._cube")
+    assert "skcolorot.io._atomic" in loaded
+    assert "skcolorot.io._images" not in loaded and "skcolorot.io._files" not in loaded

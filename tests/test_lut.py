@@ -1,4 +1,4 @@
-"""Tests for skcolorot.lut: grid, application (Pillow and numpy paths), .cube I/O."""
+"""Tests for skcolorot.color._lut: grid, application (Pillow and numpy paths), .cube I/O."""
 
 import os
 import shutil
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import skcolorot.lut as lut_module
-from skcolorot.lut import apply_lut, lut_grid, read_cube, write_cube
+import skcolorot.color._lut as lut_module
+from skcolorot import apply_lut, read_cube, write_cube
+from skcolorot.color._lut import lut_grid
 
 RNG = np.random.default_rng(20240601)
 

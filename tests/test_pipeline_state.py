@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from skcolorot import AffineTransport, Regrainer, SlicedTransport, regrain
-from skcolorot._input import TransportedArray
+from skcolorot._utils._input import TransportedArray
 from skcolorot.metrics import sliced_wasserstein
 
 

@@ -90,7 +90,7 @@ def test_affine_inverse_of_forward_is_identity(source, target, covariance):
     model = skcolorot.AffineTransport(covariance, reg=1e-4).fit(source, target)
     back = model.inverse_transform(model.transform(source))
     # A direction in which the source spreads less than about a third of an 8-bit
-    # level gets no slope in the table's affine part (skcolorot._regular): there
+    # level gets no slope in the table's affine part (skcolorot.transport._regular): there
     # the round trip is exact to a fraction of a level, elsewhere to rounding.
     spread = np.linalg.svd(source - source.mean(axis=0), compute_uv=False) / np.sqrt(len(source))
     np.testing.assert_allclose(back, source, atol=1e-6 if spread.min() > 2e-3 else 1e-3)

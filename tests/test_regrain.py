@@ -12,9 +12,9 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
 import skcolorot
-from skcolorot import _regrain
-from skcolorot._input import TransportedArray
-from skcolorot.regrainer import Regrainer, regrain
+from skcolorot.image import _regrain
+from skcolorot._utils._input import TransportedArray
+from skcolorot.image._regrainer import Regrainer, regrain
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_pipeline_after_a_transport(small_pair, routing):
 
 @pytest.mark.parametrize("params", [{}, {"radius": 7, "n_iter": 1}, {"subsample": 1}])
 def test_row_strips_give_the_whole_image_result(monkeypatch, params):
-    from skcolorot._regrain import _driver
+    from skcolorot.image._regrain import _driver
 
     rng = np.random.default_rng(0)
     source = (rng.random((150, 90, 3)) * 255).astype(np.uint8)
@@ -228,9 +228,9 @@ def test_regrain_is_the_function_not_a_module():
         "    pass\n"
         "else:\n"
         "    raise SystemExit('skcolorot.regrain imports as a module')\n"
-        "import skcolorot.regrainer\n"
+        "import skcolorot.image._regrainer\n"
         "from skcolorot import regrain\n"
-        "assert regrain is skcolorot.regrain is skcolorot.regrainer.regrain\n"
+        "assert regrain is skcolorot.regrain is skcolorot.image._regrainer.regrain\n"
         "import numpy as np\n"
         "image = np.zeros((8, 8, 3))\n"
         "assert skcolorot.regrain(image, image).shape == (8, 8, 3)\n"
@@ -242,8 +242,8 @@ def test_filters_do_not_import_the_public_module_or_dask():
     # The public module and the dask path import the filters, never the reverse:
     # no import cycle, and the filters work without dask. One interpreter, each
     # module imported after every skcolorot module is forgotten.
-    modules = ["skcolorot._regrain"] + [
-        f"skcolorot._regrain.{info.name}" for info in pkgutil.iter_modules(_regrain.__path__)
+    modules = ["skcolorot.image._regrain"] + [
+        f"skcolorot.image._regrain.{info.name}" for info in pkgutil.iter_modules(_regrain.__path__)
     ]
     result = _run_fresh(
         "import importlib, sys\n"
@@ -251,7 +251,7 @@ def test_filters_do_not_import_the_public_module_or_dask():
         "    for name in [n for n in sys.modules if n.startswith('skcolorot')]:\n"
         "        del sys.modules[name]\n"
         "    importlib.import_module(module)\n"
-        "    found = {'skcolorot.regrainer', 'skcolorot._dask', 'dask'} & set(sys.modules)\n"
+        "    found = {'skcolorot.image._regrainer', 'skcolorot.image._dask', 'dask'} & set(sys.modules)\n"
         "    assert not found, (module, found)\n"
     )
     assert result.returncode == 0, result.stderr + result.stdout

@@ -17,9 +17,9 @@ from test_reliability_degenerate import CONSTANT, GRAY
 from test_reliability_files import bomb_png
 
 from skcolorot import cli, write_cube
-from skcolorot._files import is_gray
-from skcolorot._io import read_image, write_image
-from skcolorot.lut import lut_grid
+from skcolorot.io._files import is_gray
+from skcolorot.io._images import read_image, write_image
+from skcolorot.color._lut import lut_grid
 
 RNG = np.random.default_rng(0)
 SOURCE = (RNG.random((12, 12, 3)) * 255).astype(np.uint8)
@@ -286,8 +286,8 @@ def test_a_16_bit_colour_png_bomb_is_refused_by_the_16_bit_reader_too(tmp_path):
 def test_the_lazy_package_names_the_emd_branch():
     import skcolorot
 
-    assert skcolorot._LAZY["EMDTransport"] == ".emd"
-    assert skcolorot._LAZY["barycenter"] == "._barycenter"
+    assert skcolorot._LAZY["EMDTransport"] == ".transport._emd"
+    assert skcolorot._LAZY["barycenter"] == ".transport._barycenter"
     assert {"EMDTransport", "barycenter", "tone_grayscale"} <= set(skcolorot.__all__)
 
 

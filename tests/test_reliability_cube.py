@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from skcolorot import read_cube, write_cube
-from skcolorot.lut import _check_cube_lines, lut_grid
+from skcolorot.color._lut import lut_grid
+from skcolorot.io._cube import _check_cube_lines
 
 IDENTITY_ROWS = [
     f"{r} {g} {b}" for b in (0, 1) for g in (0, 1) for r in (0, 1)

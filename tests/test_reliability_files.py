@@ -18,11 +18,11 @@ import pytest
 from PIL import Image
 
 from skcolorot import AffineTransport, read_cube, write_cube
-from skcolorot._atomic import atomic_path
-from skcolorot._io import check_output_format, check_output_path, read_image, write_image
-from skcolorot._outputs import check_not_inputs
-from skcolorot._signals import Terminated, terminate_as_interrupt
-from skcolorot.lut import lut_grid
+from skcolorot.io._atomic import atomic_path
+from skcolorot.io._images import check_output_format, check_output_path, read_image, write_image
+from skcolorot.io._outputs import check_not_inputs
+from skcolorot._utils._signals import Terminated, terminate_as_interrupt
+from skcolorot.color._lut import lut_grid
 
 IMAGE = (np.random.default_rng(0).random((8, 8, 3)) * 255).astype(np.uint8)
 
@@ -151,7 +151,7 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
 def test_sigterm_during_a_write_removes_the_temporary(tmp_path):
     # A real signal in a real process: the handler must turn it into an
     # exception that unwinds atomic_path, as Ctrl-C does.
-    # The package imports its estimators lazily, so importing skcolorot._atomic loads
+    # The package imports its estimators lazily, so importing skcolorot.io._atomic loads
     # neither scikit-learn nor POT; the package is the one under test (its parent
     # directory first on the path).
     import skcolorot
@@ -160,8 +160,8 @@ def test_sigterm_during_a_write_removes_the_temporary(tmp_path):
     script = f"""
 import os, signal, sys
 sys.path.insert(0, {root!r})
-from skcolorot._atomic import atomic_path
-from skcolorot._signals import Terminated, terminate_as_interrupt
+from skcolorot.io._atomic import atomic_path
+from skcolorot._utils._signals import Terminated, terminate_as_interrupt
 try:
     with terminate_as_interrupt():
         with atomic_path({str(tmp_path / "out.cube")!r}) as temporary:

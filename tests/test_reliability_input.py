@@ -36,8 +36,8 @@ from skcolorot import (
     transfer,
     write_cube,
 )
-from skcolorot.domain import DomainAdaptation
-from skcolorot.lut import lut_grid
+from skcolorot.da._domain import DomainAdaptation
+from skcolorot.color._lut import lut_grid
 
 # Small and fast: every transport, with a LUT small enough that a 20 x 24 image
 # takes the LUT path (and fills the LUT cache that pickling must keep).

@@ -22,8 +22,8 @@ from skcolorot import (
     sliced_wasserstein,
     write_cube,
 )
-from skcolorot.lut import lut_grid
-from skcolorot.sinkhorn import sinkhorn_potentials
+from skcolorot.color._lut import lut_grid
+from skcolorot.transport._sinkhorn import sinkhorn_potentials
 
 RNG = np.random.default_rng(0)
 X = RNG.random((60, 3))

@@ -7,7 +7,7 @@ import pytest
 from test_reliability_input import IMAGE, NAMES, REFERENCE, TRANSPORTS, X, Y
 
 from skcolorot import AffineTransport, apply_lut, regrain
-from skcolorot.lut import lut_grid
+from skcolorot.color._lut import lut_grid
 
 
 # ======================================= valid oddities give the right answer

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from test_reliability_input import IMAGE, NAMES, REFERENCE, TRANSPORTS, X, Y
 
 from skcolorot import GMMTransport, Regrainer, SinkhornTransport
-from skcolorot.domain import DomainAdaptation
+from skcolorot.da._domain import DomainAdaptation
 
 PICKLED = {
     **{name: (make, IMAGE, REFERENCE) for name, make in TRANSPORTS.items()},

@@ -5,7 +5,7 @@ import ot
 import pytest
 
 from skcolorot import SinkhornTransport
-from skcolorot.sinkhorn import sinkhorn_potentials
+from skcolorot.transport._sinkhorn import sinkhorn_potentials
 
 
 def _pair(seed=0, n=200, m=150, d=3):

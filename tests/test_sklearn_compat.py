@@ -65,7 +65,7 @@ from skcolorot import (
     sliced_wasserstein,
     sliced_wasserstein_scorer,
 )
-from skcolorot.domain import DomainAdaptation
+from skcolorot.da._domain import DomainAdaptation
 
 
 def _optional(module, name):
@@ -76,9 +76,9 @@ def _optional(module, name):
         return None
 
 
-SlicedTransport = _optional("skcolorot.sliced", "SlicedTransport")
-GMMTransport = _optional("skcolorot.gmm", "GMMTransport")
-Regrainer = _optional("skcolorot.regrainer", "Regrainer")
+SlicedTransport = _optional("skcolorot.transport._sliced", "SlicedTransport")
+GMMTransport = _optional("skcolorot.transport._gmm", "GMMTransport")
+Regrainer = _optional("skcolorot.image._regrainer", "Regrainer")
 
 
 @pytest.fixture(autouse=True)
@@ -417,14 +417,14 @@ _REGRAINER_API_CHECKS = [
 ]
 
 
-@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrainer not importable yet")
+@pytest.mark.skipif(Regrainer is None, reason="skcolorot.image._regrainer not importable yet")
 @pytest.mark.parametrize("check_name", _REGRAINER_API_CHECKS)
 def test_regrainer_api_checks(check_name):
     estimator = Regrainer()
     getattr(estimator_checks, check_name)("Regrainer", estimator)
 
 
-@pytest.mark.skipif(Regrainer is None, reason="skcolorot.regrainer not importable yet")
+@pytest.mark.skipif(Regrainer is None, reason="skcolorot.image._regrainer not importable yet")
 def test_regrainer_on_images_clone_pickle_feature_names(small_pair):
     source, reference = small_pair
     pipe = make_pipeline(AffineTransport(), Regrainer())
@@ -475,7 +475,7 @@ def test_grid_search_over_reg_with_default_scoring(pixels):
     assert search.cv_results_["split0_test_score"][0] == pytest.approx(expected)
 
 
-@pytest.mark.skipif(SlicedTransport is None, reason="skcolorot.sliced not importable yet")
+@pytest.mark.skipif(SlicedTransport is None, reason="skcolorot.transport._sliced not importable yet")
 def test_grid_search_over_n_slices(pixels):
     xs, xt = pixels
     search = GridSearchCV(
@@ -491,7 +491,7 @@ def test_grid_search_over_n_slices(pixels):
 def test_regrainer_pipeline_needs_images_not_pixel_samples(pixels):
     """Tune the transport on pixel samples; the Regrainer needs whole images."""
     if Regrainer is None:
-        pytest.skip("skcolorot.regrainer not importable yet")
+        pytest.skip("skcolorot.image._regrainer not importable yet")
     xs, xt = pixels
     pipe = make_pipeline(SinkhornTransport(n_samples=200), Regrainer())
     with pytest.raises(ValueError, match="images only"):

@@ -1,4 +1,4 @@
-"""Tests for skcolorot.sliced.SlicedTransport: the map it converges to, the 1-D
+"""Tests for skcolorot.transport._sliced.SlicedTransport: the map it converges to, the 1-D
 case, out-of-sample use, determinism, the inverse, images and d != 3 data."""
 
 import pickle
@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from skcolorot import AffineTransport
 from skcolorot.metrics import sliced_wasserstein as _sliced_wasserstein
-from skcolorot.sliced import SlicedTransport
+from skcolorot.transport._sliced import SlicedTransport
 
 
 def sliced_wasserstein(X, Y):

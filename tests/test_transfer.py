@@ -1,11 +1,11 @@
-"""skcolorot._transfer: the one-call ``transfer`` and the ``make_transport`` factory."""
+"""skcolorot.image._transfer: the one-call ``transfer`` and the ``make_transport`` factory."""
 
 import numpy as np
 import pytest
 
 from skcolorot import AffineTransport, SinkhornTransport
-from skcolorot._input import TransportedArray
-from skcolorot._transfer import METHODS, make_transport, transfer
+from skcolorot._utils._input import TransportedArray
+from skcolorot.image._transfer import METHODS, make_transport, transfer
 from skcolorot.metrics import color_fidelity as _color_fidelity
 from skcolorot.metrics import luminance_ssim
 
@@ -66,7 +66,7 @@ def test_transfer_keeps_alpha_and_16_bits(small_pair):
 
 
 def test_regrain_raises_structure(small_pair):
-    pytest.importorskip("skcolorot.regrainer")
+    pytest.importorskip("skcolorot.image._regrainer")
     source, target = small_pair
     method = "sliced" if _has("sliced") else "sinkhorn"
     plain = transfer(source, target, method=method, regrain=False)

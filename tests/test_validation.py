@@ -170,7 +170,7 @@ def test_the_first_step_refuses_what_the_second_would(low, high):
 
 
 def test_transfer_takes_the_rounding_of_a_colour_space_round_trip():
-    from skcolorot._transfer import transfer
+    from skcolorot.image._transfer import transfer
 
     image = np.random.default_rng(6).random((24, 24, 3))
     image[0, 0] = [1.0 + 1e-6, -1e-6, 0.5]  # was refused: transfer wanted exactly [0, 1]

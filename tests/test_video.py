@@ -1,4 +1,4 @@
-"""``skcolorot video`` / :func:`skcolorot.video.grade_video` on a tiny clip made
+"""``skcolorot video`` / :func:`skcolorot.io._video.grade_video` on a tiny clip made
 here with ffmpeg (12 frames of 64x48, with a sine-tone audio track)."""
 
 import shutil
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from skcolorot import AffineTransport, cli
-from skcolorot._io import write_image
-from skcolorot.video import grade_video, probe_video, read_frames
+from skcolorot.io._images import write_image
+from skcolorot.io._video import grade_video, probe_video, read_frames
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,

@@ -1,0 +1,8 @@
+"""``python -m skcolorot.cli``: the same as the ``skcolorot`` command."""
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""One-call colour transfer for images, and the factory behind the CLI's ``--method``."""
+
+from importlib import import_module
+from numbers import Integral, Real
+
+import numpy as np
+
+from sklearn.base import clone
+
+from .._utils._input import check_colors, check_unit_range
+
+__all__ = [
+    "METHODS",
+    "grade_with",
+    "make_transport",
+    "needs_regrain",
+    "regrain_rounds",
+    "transfer",
+]
+
+# method name -> (module, class). Imported on first use: a method's module (and
+# its dependencies) load only when someone asks for that method.
+_TRANSPORTS = {
+    "affine": ("skcolorot.transport._affine", "AffineTransport"),
+    "sinkhorn": ("skcolorot.transport._sinkhorn", "SinkhornTransport"),
+    "sliced": ("skcolorot.transport._sliced", "SlicedTransport"),
+    "gmm": ("skcolorot.transport._gmm", "GMMTransport"),
+    "emd": ("skcolorot.transport._emd", "EMDTransport"),
+}
+METHODS = tuple(_TRANSPORTS)
+
+
+def _transport_class(method):
+    if not isinstance(method, str) or method not in _TRANSPORTS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")
+    module_name, class_name = _TRANSPORTS[method]
+    return getattr(import_module(module_name), class_name)
+
+
+def make_transport(method="sliced", **params):
+    """An unfitted transport estimator, chosen by name.
+
+    Parameters
+    ----------
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
+        :class:`AffineTransport`, :class:`SinkhornTransport`,
+        :class:`SlicedTransport`, :class:`GMMTransport` or :class:`EMDTransport`.
+    **params
+        Parameters of that estimator (e.g. ``reg=0.01`` for ``"sinkhorn"``,
+        ``n_slices=8`` for ``"sliced"``). A name the estimator does not have
+        raises its ``set_params`` error, which lists the valid ones.
+
+    Returns
+    -------
+    transport : BaseTransport
+        The estimator, not fitted.
+
+    Examples
+    --------
+    >>> from skcolorot.image._transfer import make_transport
+    >>> make_transport("affine", covariance="diag", color_space="lab")
+    AffineTransport(color_space='lab', covariance='diag')
+    """
+    return _transport_class(method)().set_params(**params)
+
+
+def transfer(
+    source,
+    target,
+    method="sliced",
+    *,
+    regrain="auto",
+    rounds=3,
+    color_space="rgb",
+    t=1.0,
+    luminance=1.0,
+    source_mask=None,
+    target_mask=None,
+    mask=None,
+    random_state=0,
+    regrain_params=None,
+    weights=None,
+    **params,
+):
+    """Give ``source`` the colours of ``target``, in one call.
+
+    Fits a transport from the colours of ``source`` to those of ``target``,
+    applies it to ``source`` and, by default, regrains the result: the grade's
+    colours with the source's own fine detail, so noise, JPEG blocks and
+    banding that a colour map amplifies do not show. With regraining, the
+    transport is fitted again from the regrained image to the target and the
+    result regrained again, ``rounds`` times in all: each round moves the colours
+    closer to the target while the detail stays the source's (measured on eight
+    photo pairs, colour fidelity 0.153 after one round, 0.079 after three, at a
+    luminance SSIM of 0.80 and 0.78).
+
+    Parameters
+    ----------
+    source : array-like of shape (H, W, 3) or (H, W, 4)
+        The image to recolour: uint8, uint16 or float in [0, 1]. An alpha channel
+        passes through untouched, and transparent pixels do not count in the fit.
+    target : array-like of shape (H', W', 3) or (H', W', 4), or a list of them
+        The image whose colours to take; any size. A list or tuple of arrays
+        is several references: the target is their Wasserstein barycentre
+        (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
+    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
+        The transport (see :func:`make_transport`).
+    regrain : bool or "auto", default="auto"
+        Post-process with :func:`skcolorot.regrain`. ``"auto"``: for
+        every method but ``"affine"``, whose map adds no grain (regraining it
+        would only soften the picture). ``False`` is the faithful option: the
+        grade exactly as an exported ``.cube`` applies it.
+    rounds : int, default=3
+        Transport-and-regrain rounds when regraining (``1``: one grade, one
+        regrain).
+    color_space : {"rgb", "lab", "oklab"}, default="rgb"
+        Space in which the transport is fitted and applied.
+    t : float in [0, 1], default=1.0
+        Strength (a fade): ``0`` returns the source, ``1`` the full transfer.
+    luminance : float in [0, 1], default=1.0
+        Strength of the change of lightness (CIELab L*), separately from ``t``:
+        ``0`` keeps the source's luminance and transfers only the colour.
+    source_mask : array-like of shape (H, W), default=None
+        Which source pixels set the grade (bool, or float weights in [0, 1]).
+    target_mask : array-like of shape (H', W'), default=None
+        Which target pixels to take the colours from.
+    mask : array-like of shape (H, W), default=None
+        Where the grade applies, per pixel (a spatial ``t`` in [0, 1]): ``0``
+        leaves a pixel exactly as it was, soft edges blend.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the transport's sub-sampling (and random parts); fixed by default
+        so that the same call gives the same image.
+    regrain_params : dict, default=None
+        Keyword arguments of :func:`skcolorot.regrain`. ``None`` (and any key
+        left out): ``radius=10, guide="color"`` and the regrain's other defaults,
+        a wider filter than a single regrain's, which the rounds pay for.
+    weights : array-like of shape (n_references,), default=None
+        Weights of several references (``None``: equal).
+    **params
+        Other parameters of the transport, e.g. ``reg=0.01``.
+
+    Returns
+    -------
+    result : ndarray of the same shape and dtype as ``source``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot.image._transfer import transfer
+    >>> rng = np.random.default_rng(0)
+    >>> source = (rng.random((32, 32, 3)) * 100).astype(np.uint8)
+    >>> target = (155 + rng.random((16, 16, 3)) * 100).astype(np.uint8)
+    >>> result = transfer(source, target, method="affine")
+    >>> result.shape, result.dtype, bool(result.mean() > 150)
+    ((32, 32, 3), dtype('uint8'), True)
+    """
+    transport = make_transport(method, color_space=color_space, random_state=random_state, **params)
+    if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
+        from ..transport._barycenter import barycenter
+
+        target = barycenter(target, weights, color_space=color_space, random_state=random_state)
+    elif weights is not None:
+        raise ValueError("weights are for several references: pass target as a list of images.")
+    result, _ = grade_with(
+        transport,
+        source,
+        target,
+        regrain=needs_regrain(method, regrain),
+        rounds=rounds,
+        t=t,
+        luminance=luminance,
+        source_mask=source_mask,
+        target_mask=target_mask,
+        mask=mask,
+        regrain_params=regrain_params,
+    )
+    return result
+
+
+def grade_with(
+    transport,
+    source,
+    target,
+    *,
+    regrain,
+    rounds=3,
+    t=1.0,
+    luminance=1.0,
+    source_mask=None,
+    target_mask=None,
+    mask=None,
+    regrain_params=None,
+):
+    """What :func:`transfer` does once its transport is chosen (the CLI's path too).
+
+    Returns the result (a plain array) and the fitted transport.
+    """
+    if isinstance(t, bool) or not isinstance(t, Real) or not 0 <= t <= 1:
+        raise ValueError(f"t must be a number in [0, 1], got {t!r}.")
+    if isinstance(luminance, bool) or not isinstance(luminance, Real) or not 0 <= luminance <= 1:
+        raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
+    if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
+        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
+    if regrain not in (True, False):
+        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
+    source_data = check_colors(source, "source")
+    target_data = check_colors(target, "target", n_channels=source_data.n_channels)
+    for data in (source_data, target_data):
+        # Checked whatever the transport's clip: 0-255 floats would come back white.
+        check_unit_range(data, hint=", or pass uint8 / uint16 images")
+    strength = None if mask is None else _check_mask(mask, source_data, "mask")
+    if regrain_params and not regrain:
+        raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")
+    fit_masks = {"sample_weight": source_mask, "target_weight": target_mask}
+    transport.fit(source, target, **fit_masks)
+    if regrain:
+        mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_masks)
+    else:
+        mapped = transport.transform(source)
+    if t == 1 and luminance == 1 and strength is None:
+        # A plain array: the guide reference of TransportedArray is for Pipelines only.
+        return np.asarray(mapped), transport
+    return _blend(source_data, np.asarray(mapped), t, luminance, strength), transport
+
+
+def needs_regrain(method, regrain):
+    """``regrain`` with ``"auto"`` resolved: every method but the affine one."""
+    if regrain == "auto":
+        return method != "affine"
+    if regrain not in (True, False):
+        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
+    return bool(regrain)
+
+
+# The filter of transfer()'s rounds: wider than a single regrain's (the Regrainer's
+# radius 4, luminance guide), because each round's refit wins back the colour a
+# wider filter smooths away, and guided by colour so that it keeps to colour
+# edges. On the eight tuning pairs, three rounds (mean fidelity / SSIM): radius 4
+# 0.063 / 0.760, radius 10 with the colour guide 0.079 / 0.784, against Pitie's
+# IDT + regrain's 0.121 / 0.779 (better on both); radius 12 gives little more
+# structure (0.787) for more colour (0.084).
+_ROUNDS_REGRAIN = {"radius": 10, "guide": "color"}
+
+
+def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit_params=None):
+    """The regrained grade of ``source`` by a fitted ``transport``, in ``rounds`` rounds.
+
+    Each round after the first fits a copy of the transport from the regrained
+    image to ``target`` again and regrains its result: the regrained image's
+    colours are the grade's smoothed, so the next fit closes the gap the
+    smoothing left, while the detail stays the source's.
+    """
+    from ._regrainer import regrain as regrain_image
+
+    params = {**_ROUNDS_REGRAIN, **(regrain_params or {})}
+    mapped = regrain_image(source, transport.transform(source), **params)
+    for _ in range(rounds - 1):
+        refit = clone(transport).fit(mapped, target, **(fit_params or {}))
+        mapped = regrain_image(source, refit.transform(mapped), **params)
+    return np.asarray(mapped)
+
+
+def _check_mask(mask, data, name):
+    """A per-pixel strength in [0, 1] of shape (H, W) for an (H, W, C) image."""
+    values = np.asarray(mask, dtype=np.float64)
+    if values.shape != data.shape[:-1]:
+        raise ValueError(
+            f"{name} must have the image's shape {data.shape[:-1]} (one value per pixel), "
+            f"got {values.shape}."
+        )
+    if not np.isfinite(values).all() or values.min() < 0 or values.max() > 1:
+        raise ValueError(f"{name} must hold finite values in [0, 1] (bool or float).")
+    return values.reshape(-1, 1)
+
+
+def _blend(source_data, mapped, t, luminance, strength):
+    """Fade towards the source: overall (``t``), in lightness only, and per pixel."""
+    from ..color._spaces import from_color_space, to_color_space
+
+    before = source_data.colors()
+    after = check_colors(mapped, "result", n_channels=source_data.n_channels).colors()
+    if luminance != 1:
+        lab_before, lab_after = to_color_space(before, "lab"), to_color_space(after, "lab")
+        lab_after[:, 0] = lab_before[:, 0] + luminance * (lab_after[:, 0] - lab_before[:, 0])
+        after = np.clip(from_color_space(lab_after, "lab"), 0.0, 1.0)
+    weight = t if strength is None else t * strength
+    blended = before + weight * (after - before)
+    out = source_data.empty_output()
+    source_data.encode_into(out.reshape(-1, out.shape[-1]), blended)
+    if strength is not None:
+        # Exactly the source where the mask is zero (no colour-space round trip).
+        untouched = strength[:, 0] == 0
+        out.reshape(-1, out.shape[-1])[untouched] = source_data.pixels[untouched]
+    return out

@@ -1,0 +1,295 @@
+"""Exact (linear-programming) optimal transport, ``ot.emd``, with a regular
+out-of-sample map."""
+
+from numbers import Real
+
+import numpy as np
+import ot
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseTransport
+from .._utils._compat import Interval
+from ._plan import interpolate_plan
+
+__all__ = ["EMDTransport"]
+
+# Largest plan solved (entries): ot.emd holds the cost matrix, the plan and its
+# network simplex state, about 40 bytes an entry, so 2.5e7 is already ~1 GB and
+# tens of seconds; n_samples=None on a photograph would try terabytes.
+_MAX_PLAN_ENTRIES = 25 * 10**6
+# Network-simplex pivots: POT's default (1e5) is reached before optimality on
+# 3000 x 3000 weighted samples (measured); a higher cap costs nothing when the
+# solver is optimal sooner.
+_EMD_MAX_ITER = 10**8
+
+
+def _rms_spread(points, weights):
+    """Root mean (over features) weighted variance: the scale of the bandwidth."""
+    mean = weights @ points
+    spread = float(np.sqrt(weights @ ((points - mean) ** 2).mean(axis=1)))
+    return spread if spread > 0 else 1.0
+
+
+def _smoothed_displacement(Z, support, weights, displacement, bandwidth):
+    """Nadaraya-Watson average of ``displacement`` with a Gaussian kernel.
+
+    ``sum_i a_i K(z, x_i) d_i / sum_i a_i K(z, x_i)``, with each row's
+    largest log-weight subtracted first, so that a point far from every
+    support point still gets a finite, smooth average (dominated by its
+    nearest support points). In place on one (k, n) array: measured 4-5x
+    faster than ``scipy.special.logsumexp`` on 17k x 1500.
+    """
+    kernel = ot.dist(Z, support)
+    kernel *= -1.0 / (2.0 * bandwidth**2)
+    kernel += np.log(weights)[None, :]
+    kernel -= kernel.max(axis=1, keepdims=True)
+    np.exp(kernel, out=kernel)
+    return (kernel @ displacement) / kernel.sum(axis=1, keepdims=True)
+
+
+class EMDTransport(BaseTransport):
+    """Exact (linear-programming) optimal transport between sub-samples.
+
+    Solves the unregularised optimal transport between the source's and the
+    target's colours (weighted colour histograms of at most ``n_samples`` bins;
+    a sub-sample for other data) with POT's network simplex,
+    :func:`ot.emd`, for the squared Euclidean cost of the working colour space.
+    The plan is sparse (at most ``n + m - 1`` non-zeros) and, unlike an
+    entropic plan, not blurred: with equal uniform samples it is a permutation.
+
+    The map:
+
+    * **in-sample**, the barycentric map ``T(x_i) = sum_j P_ij y_j / a_i``
+      (:attr:`transported_support_`; :meth:`interpolate_samples` for the
+      plan's own interpolations);
+    * **out-of-sample** (``transform``), a regular map: the displacements
+      ``d_i = T(x_i) - x_i`` smoothed by a Gaussian kernel (Nadaraya-Watson),
+      ``T(x) = x + sum_i a_i K(x, x_i) d_i / sum_i a_i K(x, x_i)``,
+      ``K(x, x_i) = exp(-|x - x_i|^2 / (2 h^2))``. It is infinitely smooth (no
+      nearest-neighbour jumps), it is the identity plus a bounded
+      displacement far from the data, and it is *not* exact on the fitted
+      points: it averages each point's displacement with its neighbours'
+      within about ``h``. The exact OT map of a sample is itself irregular
+      (neighbouring colours are sent to distant ones where the plan splits),
+      and the smoothing is what makes the grade usable on images; a smaller
+      ``bandwidth`` goes closer to the in-sample map and is less regular.
+
+    ``inverse_transform`` is the same construction on the target side, with
+    the transposed plan.
+
+    Parameters
+    ----------
+    bandwidth : float, default=0.2
+        Kernel width ``h`` of the out-of-sample map, relative to the fitted
+        sample's spread (the root mean of its per-feature variances; 0.24 to
+        0.34 for RGB photographs in [0, 1], so ``h`` is about 0.05-0.07
+        there). Larger is smoother and less faithful to the target's colours;
+        as it grows the map tends to a plain shift of the means. Measured on
+        china.jpg <-> flower.jpg (fidelity: sliced W2 to the target relative to
+        the source's, lower is better; amplification: p99 / p99.9 of
+        ``|T(x + d) - T(x)| / |d|``, ``|d| = 2/255``):
+
+        ==========  ===========  ========================
+        bandwidth   fidelity     amplification
+        ==========  ===========  ========================
+        0.05        0.10, 0.11   12.1 / 18.0, 8.6 / 12.8
+        0.1         0.13, 0.12   7.8 / 10.0, 7.3 / 9.1
+        0.2         0.20, 0.16   4.3 / 4.9, 5.3 / 5.8
+        0.3         0.28, 0.20   3.0 / 3.3, 4.3 / 4.6
+        ==========  ===========  ========================
+
+        On the fitted points the smoothed map is off the barycentric one by
+        about ``h`` (mean distance 0.07-0.08 in RGB units at 0.2).
+        ``benchmarks/bench_emd.py`` prints the whole table.
+    n_samples : int or None, default=1500
+        Most points summarising the source and the target (colours: the finest
+        colour histogram with at most this many occupied bins; other data: a
+        sub-sample). The exact solver costs about ``O(n^2 log n)``: 1500 x 1500
+        takes 0.5-0.8 s here, 3000 x 3000 2.5-5 s (a shared 2-core machine).
+        ``None``: all of them, up to 25 million plan entries.
+    color_space : {"rgb", "lab", "oklab"}, default="rgb"
+        Space in which the map is fitted and applied; input and output stay RGB.
+    t : float in [0, 1], default=1.0
+        Displacement interpolation ``(1 - t) x + t T(x)``.
+    lut_size : int or None, default=33
+        Nodes per axis of the table that holds a colour grade (three channels
+        in [0, 1]): every pixel of every image goes through its tetrahedral
+        interpolation, as an exported ``.cube`` does. ``None``: evaluate the
+        kernel-smoothed map itself at every colour (exact and slower). The map
+        varies on the scale ``h``, which a 33-node grid (spacing 1/32) resolves.
+    clip : bool or "auto", default="auto"
+        Clip the output to [0, 1]. ``"auto"``: for images and integer data.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sub-sampling.
+
+    Attributes
+    ----------
+    source_support_ : ndarray of shape (n, n_features)
+        Fitted source points (working colour space), with positive weight.
+    target_support_ : ndarray of shape (m, n_features)
+        Fitted target points.
+    source_weights_ : ndarray of shape (n,)
+    target_weights_ : ndarray of shape (m,)
+    plan_indices_ : ndarray of shape (k, 2)
+        ``(i, j)`` of the non-zero entries of the optimal plan (``k <= n + m - 1``).
+    plan_weights_ : ndarray of shape (k,)
+        Their masses (summing to one). :attr:`coupling_` is the dense plan.
+    transported_support_ : ndarray of shape (n, n_features)
+        Barycentric images ``T(x_i)`` of the fitted source points.
+    bandwidth_ : float
+        Kernel width ``h`` of the forward map, in working-space units.
+    inverse_bandwidth_ : float
+        Kernel width of the inverse map (relative to the target's spread).
+    wasserstein_ : float
+        Optimal cost ``sum_ij P_ij |x_i - y_j|^2``, the squared Wasserstein-2
+        distance between the fitted samples.
+    n_features_in_ : int
+
+    See Also
+    --------
+    SinkhornTransport : the entropic (regularised) counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot import EMDTransport
+    >>> rng = np.random.default_rng(0)
+    >>> source, target = rng.random((300, 3)) * 0.5, 0.5 + rng.random((200, 3)) * 0.5
+    >>> model = EMDTransport(random_state=0).fit(source, target)
+    >>> bool(np.allclose(model.coupling_.sum(axis=1), 1 / 300))
+    True
+    >>> bool(model.transform(source).mean() > 0.6)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTransport._parameter_constraints,
+        "bandwidth": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        bandwidth=0.2,
+        *,
+        n_samples=1500,
+        color_space="rgb",
+        t=1.0,
+        lut_size=33,
+        clip="auto",
+        random_state=None,
+    ):
+        self.bandwidth = bandwidth
+        self.n_samples = n_samples
+        self.color_space = color_space
+        self.t = t
+        self.lut_size = lut_size
+        self.clip = clip
+        self.random_state = random_state
+
+    def _fit_map(self, source, target, source_weights, target_weights, rng):
+        n, m = len(source), len(target)
+        if n * m > _MAX_PLAN_ENTRIES:
+            raise ValueError(
+                f"EMDTransport would solve a {n} x {m} linear program (more than "
+                f"{_MAX_PLAN_ENTRIES:.1e} plan entries); lower n_samples (now "
+                f"{self.n_samples!r})."
+            )
+        a = np.full(n, 1.0 / n) if source_weights is None else source_weights
+        b = np.full(m, 1.0 / m) if target_weights is None else target_weights
+        keep = a > 0
+        source, a = source[keep], a[keep] / a[keep].sum()
+        keep = b > 0
+        target, b = target[keep], b[keep] / b[keep].sum()
+        cost = ot.dist(source, target)
+        plan = ot.emd(a, b, cost, numItermax=_EMD_MAX_ITER)
+        rows, cols = np.nonzero(plan)
+        mass = plan[rows, cols]
+
+        self.source_support_, self.target_support_ = source, target
+        self.source_weights_, self.target_weights_ = a, b
+        self.plan_indices_ = np.column_stack([rows, cols])
+        self.plan_weights_ = mass / mass.sum()
+        self.wasserstein_ = float(mass @ cost[rows, cols])
+        # Barycentric images of the supports under the plan and its transpose.
+        self.transported_support_ = self._barycentric(rows, cols, mass, target, len(source))
+        self._inverse_support = self._barycentric(cols, rows, mass, source, len(target))
+        self.bandwidth_ = float(self.bandwidth) * _rms_spread(source, a)
+        self.inverse_bandwidth_ = float(self.bandwidth) * _rms_spread(target, b)
+
+    @staticmethod
+    def _barycentric(rows, cols, mass, points, n_rows):
+        weight = np.bincount(rows, weights=mass, minlength=n_rows)
+        moved = np.stack(
+            [
+                np.bincount(rows, weights=mass * points[cols, c], minlength=n_rows)
+                for c in range(points.shape[1])
+            ],
+            axis=1,
+        )
+        return moved / weight[:, None]
+
+    @property
+    def coupling_(self):
+        """The optimal plan between the fitted supports, dense ``(n, m)``."""
+        check_is_fitted(self)
+        plan = np.zeros((len(self.source_support_), len(self.target_support_)))
+        plan[self.plan_indices_[:, 0], self.plan_indices_[:, 1]] = self.plan_weights_
+        return plan
+
+    def _transport(self, Z):
+        source = self.source_support_
+        shift = _smoothed_displacement(
+            Z, source, self.source_weights_, self.transported_support_ - source, self.bandwidth_
+        )
+        return Z + shift
+
+    def _inverse_transport(self, Z):
+        target = self.target_support_
+        displacement = self._inverse_support - target
+        shift = _smoothed_displacement(
+            Z, target, self.target_weights_, displacement, self.inverse_bandwidth_
+        )
+        return Z + shift
+
+    def _map_cost_per_row(self):
+        return 4 * max(len(self.source_support_), len(self.target_support_))
+
+    def interpolate_samples(self, t, *, kind="plan"):
+        """Weighted particles of the fitted plan's displacement interpolation.
+
+        ``kind="plan"`` (McCann's interpolation, moving the Diracs): one particle
+        of mass ``P_ij`` at ``(1 - t) x_i + t y_j`` per plan entry; at ``t = 1``
+        it is the fitted target sample. ``kind="barycentric"``: the source
+        points ``(1 - t) x_i + t T(x_i)`` with their weights ``a_i``, where
+        ``T`` is the in-sample barycentric map (a point the plan splits moves
+        to the mean of its partners). For plots of the fitted samples; images
+        go through ``transform``.
+
+        Parameters
+        ----------
+        t : float in [0, 1]
+            Time along the interpolation.
+        kind : {"plan", "barycentric"}, default="plan"
+
+        Returns
+        -------
+        points : ndarray of shape (k, n_features)
+            In the working colour space.
+        weights : ndarray of shape (k,)
+            Masses summing to one.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skcolorot import EMDTransport
+        >>> rng = np.random.default_rng(0)
+        >>> model = EMDTransport().fit(rng.random((40, 2)), rng.random((30, 2)) + 2)
+        >>> points, weights = model.interpolate_samples(1.0)
+        >>> bool(np.isclose(weights.sum(), 1) and points.min() >= 2)
+        True
+        """
+        check_is_fitted(self)
+        rows, cols = self.plan_indices_.T
+        return interpolate_plan(
+            self.source_support_, self.target_support_, rows, cols, self.plan_weights_, t, kind
+        )
