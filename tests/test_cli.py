@@ -211,7 +211,7 @@ def test_command_help_has_description_and_examples(command, capsys):
     ],
 )
 def test_param_values_are_typed(text, expected):
-    assert cli._main._parse_param(text) == expected
+    assert cli._argtypes.parse_param(text) == expected
 
 
 @pytest.mark.parametrize(

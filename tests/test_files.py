@@ -73,8 +73,8 @@ def test_cli_choices_match_the_library():
     from skcolorot.image._transfer import METHODS
     from skcolorot.color._spaces import COLOR_SPACES
 
-    assert cli._main.METHODS == METHODS and cli._main.COLOR_SPACES == COLOR_SPACES
-    assert cli._main.PROFILE_NAMES == colormanage.PROFILE_NAMES
+    assert cli._options.METHODS == METHODS and cli._options.COLOR_SPACES == COLOR_SPACES
+    assert cli._options.PROFILE_NAMES == colormanage.PROFILE_NAMES
 
 
 # ------------------------------------------------------------- ICC and EXIF
