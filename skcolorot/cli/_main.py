@@ -150,7 +150,7 @@ def _one_line(text):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    from ..io._images import BitDepthNote
+    from ..io._image_formats import BitDepthNote
 
     kind = "note" if issubclass(category, BitDepthNote) else "warning"
     sys.stderr.write(f"{PROG}: {kind}: {_one_line(message)}\n")
@@ -252,7 +252,7 @@ def _cube_title(transport, args, source_name):
 
 def _describe(path, image, files, loaded):
     """``640x427, 8-bit, Display P3`` for the summary line."""
-    from ..io._images import written_bit_depth
+    from ..io._image_formats import written_bit_depth
 
     depth = written_bit_depth(path, image.dtype, image.ndim, bit_depth=files.bit_depth)
     profile = files.output_profile or (loaded.profile if loaded is not None else None)
@@ -323,7 +323,7 @@ def _skipped(count):
 # ----------------------------------------------------------------------- commands
 def _cmd_transfer(args):
     from ..io._files import is_gray
-    from ..io._images import check_output_format, check_output_path
+    from ..io._image_formats import check_output_format, check_output_path
     from ..io._outputs import check_lut_path, check_not_inputs, write_lut
 
     check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
@@ -466,7 +466,7 @@ def _lut_description(path, size):
 
 
 def _cmd_apply(args):
-    from ..io._images import check_output_format
+    from ..io._image_formats import check_output_format
     from ..io._outputs import check_inputs, check_not_inputs, output_paths
     from ..color._lut import apply_lut
     from ..io._cube import read_cube
@@ -578,7 +578,8 @@ def _cmd_video(args):
 
 def _cmd_demo(args):
     from ._demo import run_demo
-    from ..io._images import check_output_path, write_image
+    from ..io._image_formats import check_output_path
+    from ..io._image_write import write_image
     from ..metrics._distances import color_fidelity, luminance_ssim
 
     check_output_path(args.output, overwrite=args.overwrite)
