@@ -12,7 +12,8 @@ from PIL import Image
 
 from skcolorot import AffineTransport, cli, tone_grayscale
 from skcolorot.io._files import FileIO
-from skcolorot.io._images import read_image, write_image
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.io._colormanage import (
     PROFILE_NAMES,
     convert_profile,

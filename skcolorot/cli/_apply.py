@@ -37,7 +37,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from ..io._images import check_output_format
+    from ..io._image_formats import check_output_format
     from ..io._outputs import check_inputs, check_not_inputs, output_paths
     from ..color._lut import apply_lut
     from ..io._cube import read_cube

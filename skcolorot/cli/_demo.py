@@ -35,7 +35,8 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from ..io._images import check_output_path, write_image
+    from ..io._image_formats import check_output_path
+    from ..io._image_write import write_image
     from ..metrics._distances import color_fidelity, luminance_ssim
 
     check_output_path(args.output, overwrite=args.overwrite)

@@ -40,7 +40,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    from ..io._images import BitDepthNote
+    from ..io._image_formats import BitDepthNote
 
     kind = "note" if issubclass(category, BitDepthNote) else "warning"
     sys.stderr.write(f"{PROG}: {kind}: {one_line(message)}\n")

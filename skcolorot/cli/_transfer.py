@@ -73,7 +73,7 @@ def add_parser(subparsers):
 
 def run(args):
     from ..io._files import is_gray
-    from ..io._images import check_output_format, check_output_path
+    from ..io._image_formats import check_output_format, check_output_path
     from ..io._outputs import check_lut_path, check_not_inputs, write_lut
 
     check_not_inputs([args.source, *args.reference], [args.output, *filter(None, [args.lut_out])])
@@ -156,7 +156,7 @@ def _read_mask(path, shape, option):
 
 def _describe(path, image, files, loaded):
     """``640x427, 8-bit, Display P3`` for the summary line."""
-    from ..io._images import written_bit_depth
+    from ..io._image_formats import written_bit_depth
 
     depth = written_bit_depth(path, image.dtype, image.ndim, bit_depth=files.bit_depth)
     profile = files.output_profile or (loaded.profile if loaded is not None else None)
