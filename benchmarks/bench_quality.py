@@ -20,6 +20,7 @@ haze     ``haze``: band-pass detail kept, in proportion to the grade (1 is right
 contour  ``false_contours``: per mille of the smooth area on a new step (v)
 rareC    ``rare_color_collapse``: chroma kept by the worst saturated cluster (1 is right)
 noise    ``flat_noise``: noise in flat areas / the source's through the grade (1 is right)
+noiseR   the same over the source's own noise, the grade's gain included (raw)
 edges    ``new_edges``: new edge pixels per megapixel (v)
 s        seconds of the call that makes the result
 
@@ -71,6 +72,7 @@ ARTEFACTS = {
     "contour": ("false_contours", "score", 1000),
     "rareC": ("rare_color_collapse", "score", 1),
     "noise": ("flat_noise", "score", 1),
+    "noiseR": ("flat_noise", "raw", 1),
     "edges": ("new_edges", "score", 1),
 }
 COLUMNS = ["fid", "msswd", "ssim", *ARTEFACTS, "s"]

@@ -12,7 +12,7 @@ __all__ = ["format_tables", "contact_sheet"]
 
 FORMATS = {"fid": ".3f", "msswd": ".3f", "ssim": ".3f", "split%": ".2f", "splitdE": ".1f",
            "halo": ".1f", "haze": ".2f", "contour": ".2f", "rareC": ".2f", "noise": ".2f",
-           "edges": ".0f", "s": ".2f"}
+           "noiseR": ".2f", "edges": ".0f", "s": ".2f"}
 WIDTH = 9
 
 
@@ -45,8 +45,8 @@ def format_tables(table, pairs, names, columns, missing, errors, elapsed, defaul
         "luminance vs source (higher); split%: % of uniform area split; splitdE: worst new "
         "gap (ΔE); halo: px; haze: detail kept in proportion (1 right, <1 hazy); contour: "
         "per mille of smooth area on a new step; rareC: chroma kept by the worst saturated "
-        "cluster (1 right); noise: flat-area noise vs expected (1 right); edges: new edge px "
-        "per MP; s: seconds.",
+        "cluster (1 right); noise: flat-area noise vs the grade's expected (1 right); "
+        "noiseR: vs the source's own noise; edges: new edge px per MP; s: seconds.",
     ]
     if missing:
         lines.append("Anchors not installed (skipped): " + ", ".join(missing))
@@ -116,12 +116,12 @@ def contact_sheet(path, items, names, tile, stride, artefacts, default):
     rows = []
     for measure in measures:
         worst = _worst_place(items, measure, names)
-        if worst is None:
+        if worst is None or worst[4] <= 1e-6:  # nothing to see anywhere
             continue
         rows.append((measure, worst, "worst over methods: " + worst[3]))
         own = _worst_place(items, measure, [default])
-        if own and (own[0] != worst[0] or abs(own[1] - worst[1]) + abs(own[2] - worst[2])
-                    > tile // (2 * stride)):
+        if own and own[4] > 1e-6 and (own[0] != worst[0] or abs(own[1] - worst[1])
+                                      + abs(own[2] - worst[2]) > tile // (2 * stride)):
             rows.append((measure, own, f"worst of {default}"))
     gap, left, label_h = 4, 190, 16
     step_x, step_y = tile + gap, tile + label_h + gap

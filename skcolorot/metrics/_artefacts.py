@@ -18,6 +18,7 @@ from ._common import blur, block_view, check_pair, grid_repeat
 __all__ = ["region_splits", "halo_width", "haze", "false_contours", "global_map"]
 
 
+
 # ------------------------------------------------------------------ splits
 def _two_means(points, n_iter=8):
     """Split every block's points in two along their principal axis (1-D 2-means).
@@ -139,16 +140,19 @@ def _rgb255(rgb):
     return rgb.astype(np.float32) * (1 if rgb.dtype == np.uint8 else 255)
 
 
-def global_map(src, out, n_bins=16, ridge=4.0, sigma=0.0, prior=20):
+def global_map(src, out, n_bins=16, ridge=4.0, sigma=0.0, prior=20, jacobian=False):
     """The result as the best global map of the source's colours would make it (Lab).
 
     The map is affine within every source-RGB bin (least squares, ridge ``ridge`` in
     8-bit levels squared so that a bin of few or equal colours falls back to its
     mean; a bin of ``count`` pixels is blended with the whole image's affine map
     by ``count / (count + prior)``): any global grade, steep or not, is followed to
-    well under a level, so what is left is spatial (local) behaviour. With ``sigma`` > 0 the map is fitted
-    on both images blurred by ``sigma`` px (the grade as the low frequencies show
-    it, where a local softening leaves no trace) and applied to the sharp source.
+    well under a level, so what is left is spatial (local) behaviour. With
+    ``sigma`` > 0 the map is fitted on both images blurred by ``sigma`` px (the
+    grade as the low frequencies show it, where a local softening leaves no trace)
+    and applied to the sharp source.
+    With ``jacobian`` the per-pixel slope of the map, (H, W, 3 RGB in, 3 Lab out),
+    is returned instead.
     """
     x_all = _rgb255(src.rgb).reshape(-1, 3)
     if sigma > 0:
@@ -160,7 +164,8 @@ def global_map(src, out, n_bins=16, ridge=4.0, sigma=0.0, prior=20):
     size = n_bins**3
 
     def bins(values):
-        index = np.clip((values * (n_bins / 256)).astype(np.intp), 0, n_bins - 1)
+        index = (values * np.float32(n_bins / 256)).astype(np.intp)
+        np.clip(index, 0, n_bins - 1, out=index)
         return (index[:, 0] * n_bins + index[:, 1]) * n_bins + index[:, 2]
 
     flat, flat_all = bins(x), bins(x_all)
@@ -185,12 +190,19 @@ def global_map(src, out, n_bins=16, ridge=4.0, sigma=0.0, prior=20):
                             slope.reshape(size, 9)], axis=1)
     # Bins of few pixels (or none: the sharp source reaches colours its blur does
     # not) lean on the one affine map of the whole image.
-    x_c, y_c = x - x.mean(axis=0), y - y.mean(axis=0)
-    whole = np.linalg.lstsq(x_c, y_c, rcond=None)[0]
-    whole = np.concatenate([y.mean(axis=0) - x.mean(axis=0) @ whole, whole.ravel()])
+    # (normal equations from the bins' sums: no pass over the pixels)
+    total = count.sum()
+    xm, ym = x_mean.T @ count / total, y_mean.T @ count / total
+    sxx = xx.sum(axis=0) / total - np.outer(xm, xm) + 1e-6 * np.eye(3)
+    sxy = xy.sum(axis=0) / total - np.outer(xm, ym)
+    whole = np.linalg.solve(sxx, sxy)
+    whole = np.concatenate([ym - xm @ whole, whole.ravel()])
     weight = (count / (count + prior))[:, None]
     table = (weight * table + (1 - weight) * whole).astype(np.float32)[flat_all]
-    predicted = table[:, :3] + np.einsum("pi,pij->pj", x_all, table[:, 3:].reshape(-1, 3, 3))
+    slopes = table[:, 3:].reshape(-1, 3, 3)
+    if jacobian:  # d Lab_out / d RGB_src (8-bit levels), per pixel
+        return slopes.reshape(*src.shape, 3, 3)
+    predicted = table[:, :3] + np.einsum("pi,pij->pj", x_all, slopes)
     return predicted.reshape(*src.shape, 3)
 
 
@@ -204,7 +216,8 @@ def _global_map(src, out, n_bins, sigma=0.0):
 
 
 def halo_width(
-    source, result, *, edge_threshold=10.0, max_distance=48, tolerance=1.0, n_bins=16
+    source, result, *, edge_threshold=10.0, max_distance=48, tolerance=1.0, n_bins=16,
+    min_edges=5e-4,
 ):
     """How far from strong source edges the result departs from a global colour map.
 
@@ -213,9 +226,9 @@ def halo_width(
     as an affine map of the source RGB within every bin (``n_bins`` per channel); its
     residual ΔE is averaged at every distance (px) from the source's strong edges
     (Lab gradient above ``edge_threshold`` ΔE/px after a 1 px blur). The far-field
-    level is the mean residual between ``max_distance / 2`` and ``max_distance``; the
-    excess over it is the halo. The width is the first distance at which the excess
-    falls below ``tolerance`` ΔE.
+    level is the mean residual of the pixels at least ``max_distance / 2`` from an
+    edge; the excess over it is the halo. The width is the first distance at which
+    the excess falls below ``tolerance`` ΔE (``max_distance``: it never does).
 
     Parameters
     ----------
@@ -229,6 +242,8 @@ def halo_width(
         Excess residual (ΔE) below which the halo has ended.
     n_bins : int, default=16
         Bins per RGB channel of the fitted (piecewise affine) global map.
+    min_edges : float, default=5e-4
+        Fewest edge pixels, as a fraction of the image, for a profile (else 0).
 
     Returns
     -------
@@ -251,18 +266,17 @@ def halo_width(
     residual = np.linalg.norm(out.lab - _global_map(src, out, n_bins), axis=-1)
     edges = src.gradient(1.0) > edge_threshold
     profile = np.zeros(max_distance + 1)
-    if not edges.any():
+    if edges.sum() < min_edges * edges.size:  # a few stray pixels make no profile
         return Bunch(score=0, peak=0.0, profile=profile, map=np.zeros(src.shape, np.float32))
     distance = ndimage.distance_transform_edt(~edges)
     ring = np.minimum(distance, max_distance + 1).astype(np.intp).ravel()
     counts = np.bincount(ring, minlength=max_distance + 2)[: max_distance + 1]
     sums = np.bincount(ring, residual.ravel(), minlength=max_distance + 2)[: max_distance + 1]
     means = sums / np.maximum(counts, 1)
-    far = slice(max_distance // 2, max_distance + 1)
-    if counts[far].sum() >= 0.01 * residual.size:
-        level = sums[far].sum() / counts[far].sum()
-    else:  # everything is near an edge: the farthest tenth of the pixels
-        level = float(residual[distance >= np.quantile(distance, 0.9)].mean())
+    far = distance >= max_distance // 2
+    if far.sum() < 0.01 * residual.size:  # everything is near an edge
+        far = distance >= np.quantile(distance, 0.9)
+    level = float(residual[far].mean())
     profile = np.where(counts > 0, means - level, 0.0)
     above = profile[1:] > tolerance
     width = int(np.argmin(above)) + 1 if above.any() and above[0] else 0

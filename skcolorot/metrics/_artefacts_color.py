@@ -10,8 +10,8 @@ import numpy as np
 from scipy import ndimage
 from sklearn.utils import Bunch
 
-from ._artefacts import false_contours, halo_width, haze, region_splits
-from ._common import check_pair, tone_slope
+from ._artefacts import false_contours, global_map, halo_width, haze, region_splits
+from ._common import blur, check_pair
 
 __all__ = ["rare_color_collapse", "flat_noise", "new_edges", "artefact_report"]
 
@@ -97,16 +97,21 @@ def rare_color_collapse(
     )
 
 
-def flat_noise(source, result, *, sigma=2.0, window=9, flat_gradient=0.5, floor=0.5):
+def flat_noise(source, result, *, sigma=2.0, window=9, flat_gradient=0.5, floor=0.5,
+               n_bins=4):
     """Noise of the result in the source's flat areas, against the source's noise
-    carried through the grade.
+    carried through a smooth version of the grade.
 
-    Noise is the high-pass ``image - blur(image, sigma)`` in Lab. The source is flat
-    where the gradient of its blurred Lab stays below ``flat_gradient`` ΔE/px within
-    7 px. The expected noise is the source's scaled by the grade: L* by the slope of the
-    tone curve, a*b* by the best global 2x2 linear map of the source's a*b* to the
-    result's. The local noise (RMS over ``window`` pixels) is compared with ``floor``
-    ΔE added to both, so that a clean render's invisible noise does not divide by 0.
+    Noise is the high-pass ``image - blur(image, sigma)``. The source is flat where
+    the gradient of its blurred Lab stays below ``flat_gradient`` ΔE/px within 7 px.
+    The expected noise is the source's RGB high-pass times the slope of a coarse
+    global colour map of the source to the result (affine in each of ``n_bins``**3
+    source-RGB bins, fitted on both images blurred by ``sigma``): the broad grade,
+    shadows lifted or hues moved, scales noise as the eye expects; a steep map
+    within a bin (posterisation, a histogram match of a narrow peak) does not, so
+    the noise it amplifies counts. The local noise (RMS over ``window`` pixels) is
+    compared with ``floor`` ΔE added to both, so that a clean render's invisible
+    noise does not divide by 0.
 
     Parameters
     ----------
@@ -120,12 +125,16 @@ def flat_noise(source, result, *, sigma=2.0, window=9, flat_gradient=0.5, floor=
         Largest gradient (ΔE per pixel) of the blurred source in a flat area.
     floor : float, default=0.5
         ΔE added to both noise levels.
+    n_bins : int, default=4
+        Bins per RGB channel of the coarse map.
 
     Returns
     -------
     report : Bunch
         ``score``: result noise / expected noise over the flat area (1: in
         proportion, above 1: amplified);
+        ``raw``: result noise / the source's own noise (Lab), the grade's gain
+        included: what the eye compares side by side;
         ``flat``: fraction of the image that is flat;
         ``map``: per pixel of a flat area, the local ratio; 0 elsewhere.
 
@@ -140,28 +149,29 @@ def flat_noise(source, result, *, sigma=2.0, window=9, flat_gradient=0.5, floor=
     True
     """
     src, out = check_pair(source, result)
-    s_smooth, o_smooth = src.smooth_lab(sigma), out.smooth_lab(sigma)
-    s_noise, o_noise = src.lab - s_smooth, out.lab - o_smooth
     flat = ndimage.maximum_filter(src.gradient(sigma), 15) < flat_gradient
-    mapped = np.empty_like(s_noise)
-    mapped[..., 0] = tone_slope(src.lightness, out.lightness) * s_noise[..., 0]
-    # a*b*: the global linear map (least squares) of the source's to the result's.
-    s_ab = src.lab[..., 1:].reshape(-1, 2)[::7]
-    o_ab = out.lab[..., 1:].reshape(-1, 2)[::7]
-    s_mean, o_mean = s_ab.mean(axis=0), o_ab.mean(axis=0)
-    matrix = np.linalg.lstsq(s_ab - s_mean, o_ab - o_mean, rcond=None)[0]
-    mapped[..., 1:] = s_noise[..., 1:] @ matrix.astype(np.float32)
+    rgb = src.rgb.astype(np.float32) * (1 if src.rgb.dtype == np.uint8 else 255)
+    s_noise = rgb - blur(rgb, sigma)
+    o_noise = out.lab - out.smooth_lab(sigma)
+    slope = global_map(src, out, n_bins, sigma=sigma, jacobian=True)
+    mapped = np.einsum("hwi,hwij->hwj", s_noise, slope)
     # (a running mean of squares in float32 can dip a hair below 0)
     expected = np.sqrt(np.maximum(ndimage.uniform_filter((mapped**2).sum(axis=-1), window), 0))
     observed = np.sqrt(np.maximum(ndimage.uniform_filter((o_noise**2).sum(axis=-1), window), 0))
     n_flat = int(flat.sum())
     ratio_map = np.where(flat, (observed + floor) / (expected + floor), 0).astype(np.float32)
     if not n_flat:
-        return Bunch(score=1.0, flat=0.0, map=ratio_map)
-    score = np.sqrt((observed[flat] ** 2).mean() + floor**2) / np.sqrt(
-        (expected[flat] ** 2).mean() + floor**2
-    )
-    return Bunch(score=float(score), flat=n_flat / flat.size, map=ratio_map)
+        return Bunch(score=1.0, raw=1.0, flat=0.0, map=ratio_map)
+
+    def rms(values):
+        return np.sqrt((values[flat] ** 2).mean() + floor**2)
+
+    # The plain ratio to the source's own noise in Lab, the grade's gain included.
+    source_noise = np.sqrt(np.maximum(ndimage.uniform_filter(
+        ((src.lab - src.smooth_lab(sigma)) ** 2).sum(axis=-1), window), 0))
+    return Bunch(score=float(rms(observed) / rms(expected)),
+                 raw=float(rms(observed) / rms(source_noise)),
+                 flat=n_flat / flat.size, map=ratio_map)
 
 
 def new_edges(source, result, *, sigma=1.0, edge=4.0, support=1.0, radius=3):

@@ -1,5 +1,5 @@
 """Shared pieces of the artefact measures: image checks, a fast float32 CIELab,
-Gaussian gradients, the grade's tone curve and block reductions.
+Gaussian gradients and block reductions.
 
 Everything works in float32 on whole images: at 1 MP one measure must stay well
 under a second, and the benchmark calls several per result. An image is wrapped
@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["Prepared", "prepare", "check_pair", "tone_slope", "block_view", "grid_repeat"]
+__all__ = ["Prepared", "prepare", "check_pair", "block_view", "grid_repeat"]
 
 # sRGB (D65) -> XYZ, rows divided by the D65 white so that Lab needs no further scaling.
 _RGB_TO_XYZ = np.array(
@@ -71,7 +71,10 @@ def rgb_to_lab(rgb):
         c = rgb.astype(np.float32, copy=False)
         linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     xyz = linear.reshape(-1, 3) @ _RGB_TO_XYZN.T
-    f = np.where(xyz > _DELTA**3, np.cbrt(xyz), xyz / (3 * _DELTA**2) + 4 / 29)
+    f = np.cbrt(xyz)
+    low = xyz <= _DELTA**3  # the linear toe (near black): few pixels, patched in place
+    if low.any():
+        f[low] = xyz[low] * np.float32(1 / (3 * _DELTA**2)) + np.float32(4 / 29)
     lab = np.empty_like(f)
     lab[:, 0] = 116 * f[:, 1] - 16
     lab[:, 1] = 500 * (f[:, 0] - f[:, 1])
@@ -146,36 +149,6 @@ def check_pair(source, result):
             f"and {out.shape}."
         )
     return src, out
-
-
-def tone_slope(src_lightness, out_lightness, *, bin_width=2.0, bandwidth=5.0, clip=(0.2, 5.0)):
-    """Per pixel, the slope dL_out / dL_src of the grade's global tone curve.
-
-    The slope at each source-lightness bin is a local linear regression of the bins'
-    mean output on their mean input, Gaussian-weighted over ``bandwidth`` L* (and by
-    the bins' counts), so that it follows the grade, not the image's texture, and is
-    exactly 1 for an identity. A brightening of the shadows gives them a slope above
-    1, and detail there is expected to grow by as much.
-    """
-    n_bins = int(np.ceil(100 / bin_width)) + 1
-    bins = np.clip((src_lightness / bin_width).astype(np.intp), 0, n_bins - 1).ravel()
-    counts = np.bincount(bins, minlength=n_bins).astype(np.float64)
-    valid = counts > 0
-    if valid.sum() < 2:
-        return np.ones_like(src_lightness)
-    x = np.bincount(bins, src_lightness.ravel(), minlength=n_bins)[valid] / counts[valid]
-    y = np.bincount(bins, out_lightness.ravel(), minlength=n_bins)[valid] / counts[valid]
-    centres = (np.arange(n_bins) + 0.5) * bin_width
-    weights = counts[valid] * np.exp(-0.5 * ((x[None, :] - centres[:, None]) / bandwidth) ** 2)
-    total = weights.sum(axis=1, keepdims=True) + 1e-12
-    x_mean = (weights * x).sum(axis=1, keepdims=True) / total
-    y_mean = (weights * y).sum(axis=1, keepdims=True) / total
-    dx = x[None, :] - x_mean
-    variance = (weights * dx * dx).sum(axis=1)
-    covariance = (weights * dx * (y[None, :] - y_mean)).sum(axis=1)
-    slope = np.where(variance > 1e-9 * total[:, 0], covariance / np.maximum(variance, 1e-12), 1.0)
-    slope = np.clip(slope, *clip).astype(np.float32)
-    return slope[bins].reshape(src_lightness.shape)
 
 
 def block_view(planes, block, step=1):
