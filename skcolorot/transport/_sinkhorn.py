@@ -213,6 +213,14 @@ class SinkhornTransport(BaseTransport):
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
         drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    slope_range : tuple of two floats or None, default=None
+        Bounds ``(low, high)`` on the colour grade's local slope against its
+        Gaussian (affine, monotone) base: wherever the table's Jacobian relative
+        to the base leaves them, its non-affine part fades towards the base. A
+        grade inside them cannot fold (no contour rings, no inverted gradients),
+        split one smooth region into several colours, posterise or crush
+        (slope >= ``low``) or amplify noise more than ``high`` times the base.
+        ``None``: the smoothed map as it is.
     debias : bool, default=True
         For colour grades: subtract the entropic map of the source onto itself,
         ``T(x) = T_st(x) - T_ss(x) + x``, so that the blur of ``reg`` does not
@@ -273,6 +281,7 @@ class SinkhornTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "smoothness": [Interval(Real, 0, None, closed="left")],
+        "slope_range": [tuple, list, None],
         "reg": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
@@ -290,6 +299,7 @@ class SinkhornTransport(BaseTransport):
         t=1.0,
         lut_size=33,
         smoothness=0.03,
+        slope_range=None,
         debias=True,
         clip="auto",
         random_state=None,
@@ -302,6 +312,7 @@ class SinkhornTransport(BaseTransport):
         self.t = t
         self.lut_size = lut_size
         self.smoothness = smoothness
+        self.slope_range = slope_range
         self.debias = debias
         self.clip = clip
         self.random_state = random_state
