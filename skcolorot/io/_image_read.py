@@ -11,6 +11,9 @@ Conventions:
   upright), the file's bit depth and whether it was a grayscale file.
 * **Grayscale files are read as RGB**, the gray value repeated in the three
   channels (gray + alpha as RGBA).
+* Camera RAW files (DNG, CR2, CR3, NEF, ARW, ...) are developed by rawpy (the
+  ``skcolorot[raw]`` extra): camera white balance, 16 bits, sRGB, upright, EXIF
+  kept where Pillow can read it (the TIFF-based formats).
 * 16 bits are kept for TIFF (any channel count), grayscale PNG and, with OpenCV
   installed (``pip install opencv-python-headless``), colour PNG. Without OpenCV a
   16-bit colour PNG is read at 8 bits with a warning.
@@ -37,7 +40,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ._image_formats import _PNG_SIGNATURE, _TIFF_EXTENSIONS
 from ._quiet import Notes, quiet
 
-__all__ = ["ImageMetadata", "read_image"]
+__all__ = ["ImageMetadata", "RAW_EXTENSIONS", "read_image"]
+
+# Camera RAW files, read through rawpy (LibRaw) rather than Pillow.
+RAW_EXTENSIONS = (".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2",
+                  ".raf", ".orf", ".rw2", ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf")
 
 # Pillow modes of 16-bit grayscale data.
 _GRAY16_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
@@ -125,6 +132,13 @@ def _read(path):
     notes = Notes()
     with quiet(notes):
         icc_profile, exif, orientation, file_format, gray_file = _read_metadata(path)
+    if path.lower().endswith(RAW_EXTENSIONS):
+        from ._raw import raw_exif, read_raw
+
+        # Developed upright, in sRGB, by LibRaw: no orientation or profile to apply.
+        image = read_raw(path)
+        exif = exif or raw_exif(path)
+        return image, ImageMetadata(exif=exif, bit_depth=16, file_format="RAW")
     image = None
     tiff = path.lower().endswith(_TIFF_EXTENSIONS) or _is_tiff(path)
     if tiff:
