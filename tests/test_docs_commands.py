@@ -136,7 +136,6 @@ def test_no_documented_command_passes_a_default():
 
 
 def test_apply_help_names_the_interpolation_it_uses(capsys):
-    with pytest.raises(SystemExit):
-        cli.main(["apply", "--help"])
+    assert cli.main(["apply", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "tetrahedral" in text and "trilinear" not in text
