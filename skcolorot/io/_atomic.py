@@ -108,12 +108,11 @@ def check_writable(path, *, overwrite=False, within=None):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, "no such directory", directory)
-    name_length = len(os.fsencode(os.path.basename(path)))
-    if name_length > _name_max(directory):
+    name_length, name_max = len(os.fsencode(os.path.basename(path))), _name_max(directory)
+    if name_length > name_max:
         raise OSError(
             errno.ENAMETOOLONG,
-            f"file name too long ({name_length} bytes; this filesystem takes "
-            f"{_name_max(directory)})",
+            f"file name too long ({name_length} bytes; this filesystem takes {name_max})",
             path,
         )
     destination = path
@@ -159,10 +158,7 @@ def _temporary_prefix(directory, name):
     encoded = os.fsencode(name)
     if len(encoded) > budget:
         # Cut on a character boundary; the marker, not the name, identifies it.
-        name = encoded[: max(budget, 0)].decode("utf-8", "ignore") if os.name == "posix" \
-            else name[: max(budget, 0)]
-        while len(os.fsencode(name)) > budget:
-            name = name[:-1]
+        name = encoded[: max(budget, 0)].decode("utf-8", "ignore")
     return f".{name}.{_TEMP_TAG}{pid}."
 
 
