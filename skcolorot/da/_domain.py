@@ -376,8 +376,13 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         ):
             return 1.0  # bad input: the transport's own validation says what is wrong
         source, target = source.astype(np.float64), target.astype(np.float64)
-        i = rng.randint(0, len(source), 2000)
-        j = rng.randint(0, len(target), 2000)
+        if len(source) * len(target) <= 250_000:
+            # Every pair: the same scale (so the same relative reg) whatever the seed,
+            # here and in TransportAdapter.
+            i, j = (index.ravel() for index in np.indices((len(source), len(target))))
+        else:
+            i = rng.randint(0, len(source), 2000)
+            j = rng.randint(0, len(target), 2000)
         median = float(np.median(((source[i] - target[j]) ** 2).sum(axis=1)))
         return float(np.sqrt(median)) if np.isfinite(median) and median > 0 else 1.0
 
