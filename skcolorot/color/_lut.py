@@ -211,7 +211,7 @@ def apply_lut(image, table, *, out=None, interpolation="tetrahedral"):
     if image.size:
         pixels = image.reshape(-1, image.shape[-1])
         target_pixels = target.reshape(-1, image.shape[-1])
-        if interpolation == "tetrahedral" and _lut_c is not None:
+        if interpolation == "tetrahedral" and _lut_c is not None and image.dtype.isnative:
             _apply_compiled(pixels, table, target_pixels)
         elif _can_use_pillow(image, table, interpolation):
             _apply_pillow(pixels, table, target_pixels)
