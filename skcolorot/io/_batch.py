@@ -217,11 +217,29 @@ def _check_paths(inputs, outputs, output_dir, overwrite, within):
 
 
 def _run_loop(tasks, bar):
-    outputs = []
-    for args in tasks:
-        outputs.append(_grade_file(*args))
-        bar.update()
-    return outputs
+    """Files on a thread per core: decoding, the compiled colour pass and encoding
+    release the GIL. The first error stops the files not yet started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..color._lut import n_threads
+
+    workers = min(n_threads(), len(tasks))
+    if workers <= 1:
+        outputs = []
+        for args in tasks:
+            outputs.append(_grade_file(*args))
+            bar.update()
+        return outputs
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="skcolorot-batch")
+    try:
+        futures = [executor.submit(_grade_file, *args) for args in tasks]
+        outputs = []
+        for future in futures:
+            outputs.append(future.result())
+            bar.update()
+        return outputs
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_delayed(tasks, transport, scheduler, bar):
