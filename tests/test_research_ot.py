@@ -64,7 +64,8 @@ def test_plan_shape_marginals_and_potentials(cls, params):
     else:  # complementary slackness: u_i + v_j = C_ij on the support, <= elsewhere
         slack = cost - f[:, None] - g[None]
         assert slack.min() > -1e-9 and np.abs(slack[plan > 0]).max() < 1e-9
-        assert model.wasserstein_ == pytest.approx(f @ model.source_weights_ + g @ model.target_weights_)
+        dual = f @ model.source_weights_ + g @ model.target_weights_
+        assert model.wasserstein_ == pytest.approx(dual)
 
 
 def test_get_plan_names_the_memory_it_needs():

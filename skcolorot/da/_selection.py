@@ -191,7 +191,10 @@ def agreement_scorers(selection):
         scorers = {selection: scorers[selection]}
 
     def score(model, X, y):
-        return {name: np.asarray(scorer(model, X, y), dtype=float) for name, scorer in scorers.items()}
+        return {
+            name: np.asarray(scorer(model, X, y), dtype=float)
+            for name, scorer in scorers.items()
+        }
 
     return score
 
@@ -265,7 +268,9 @@ def decide_by_margin(names, values, allowed, none, margin):
     if none is not None and best == none:
         reason = f"no candidate beat no adaptation by margin={margin:g}"
     else:
-        reason = "highest score" + ("" if none is None else f", by >= {margin:g} over no adaptation")
+        reason = "highest score"
+        if none is not None:
+            reason += f", by >= {margin:g} over no adaptation"
     return SelectionReport(
         names, {"score": values}, None, values, allowed, best, reason, None
     )

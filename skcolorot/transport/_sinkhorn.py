@@ -420,7 +420,8 @@ class SinkhornTransport(PlanMixin, BaseTransport):
                     f"Sinkhorn did not reach tol={self.tol} in max_iter={self.max_iter} "
                     f"iterations (marginal error {error:.2e}); increase max_iter or reg.",
                     ConvergenceWarning,
-                    stacklevel=6,  # _fit_map <- _fit_all <- fit <- _fit_context <- PlanMixin.fit <- caller
+                    # _fit_map <- _fit_all <- fit <- _fit_context <- PlanMixin.fit <- caller
+                    stacklevel=6,
                 )
         self.source_potential_, self.target_potential_ = f, g
         self.potentials_ = None if f is None else (f, g)
