@@ -32,6 +32,8 @@ import warnings
 from .. import __version__
 from .._utils._progress import Stages, progress_wanted, track
 from .._utils._signals import Terminated, terminate_as_interrupt
+from ._look import add_look_arguments
+from ._preview import add_preview_command
 
 __all__ = ["main"]
 
@@ -356,12 +358,12 @@ def _cmd_transfer(args):
             result = tone_grayscale(source.pixels, reference, t=args.t)
             method = "grayscale toning"
         else:
-            from ..image._transfer import grade_with
+            from ._look import grade_function
 
             steps("fitting")
             strength, regrain = transport.t, _regraining(args)
             transport.set_params(t=1.0)  # the strength fades the regrained result
-            result, transport = grade_with(
+            result, transport = grade_function(args)(
                 transport,
                 source.pixels,
                 reference,
@@ -400,6 +402,9 @@ def _cmd_transfer(args):
 
 def _cmd_lut(args):
     from ..io._outputs import check_lut_path, check_not_inputs, write_lut
+    from ._look import check_scene_linear, lut_grade
+
+    check_scene_linear(args)
 
     outputs = [args.output]
     if args.shaper:
@@ -419,9 +424,10 @@ def _cmd_lut(args):
         steps("fitting")
         if args.domain_max is None and args.shaper is None:
             transport.fit(source.pixels, reference)
+            grade = lut_grade(args, transport, source.pixels)  # the transport or its look
             steps("writing")
-            write_lut(transport, args.output, args.size, overwrite=args.overwrite,
-                      title=_cube_title(transport, args, os.path.basename(args.source)))
+            write_lut(grade, args.output, args.size, overwrite=args.overwrite,
+                      title=_cube_title(grade, args, os.path.basename(args.source)))
             written = [args.output]
         else:
             written = _write_scene_linear_lut(args, source.pixels, reference, steps)
@@ -888,6 +894,7 @@ def build_parser():
     )
     _add_transport_options(transfer)
     _add_look_options(transfer)
+    add_look_arguments(transfer)
     _add_file_options(transfer)
     _add_overwrite(transfer)
     _add_quiet(transfer)
@@ -955,6 +962,7 @@ def build_parser():
         "lut1d=NAME.shaper.cube,lut3d=NAME.cube",
     )
     _add_transport_options(lut, regrain=False)
+    add_look_arguments(lut, luminance=True)
     _add_file_options(lut, output=False)
     _add_overwrite(lut)
     _add_quiet(lut)
@@ -1030,6 +1038,7 @@ def build_parser():
     _add_quiet(batch)
 
     _add_video_command(subparsers)
+    add_preview_command(subparsers)
 
     demo = _command(
         subparsers,
