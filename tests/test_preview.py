@@ -207,6 +207,18 @@ def test_transfer_adjustments_are_validated_and_do_what_they_say():
     assert main(["lut", "a.png", "b.png", "-o", "x.cube", "--intensity", "3"]) == 2
 
 
+def test_preview_refuses_bad_input():
+    from skcolorot import preview
+
+    image = np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(ValueError, match="source must be an"):
+        preview(np.zeros((8, 8)), image)
+    with pytest.raises(ValueError, match="reference2 must be an"):
+        preview(image, [image, np.zeros((8, 8, 5))])
+    with pytest.raises(ValueError, match="method must be one of"):
+        preview(image, image, method="nope").close()
+
+
 def test_the_command_starts_prints_its_url_and_stops(files):
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -142,6 +142,8 @@ class PreviewSession:
     def __init__(self, source, references, files, names, *, method="sliced", params=None,
                  color_space=None, random_state=0, weights=None, rounds=3,
                  proxy_pixels=PROXY_PIXELS):
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")
         self.files, self.names = files, tuple(names)
         self.method, self.params = method, dict(params or {})
         self.color_space, self.random_state = color_space, random_state
