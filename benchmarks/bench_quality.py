@@ -1,355 +1,362 @@
-"""Quality frontier of colour transfer: colour fidelity against structure kept.
+"""Quality of colour transfer on unseen photos: colour fidelity and the artefacts
+the eye sees at 1:1 (splits, halos, haze, false contours, crushed rare colours,
+noise, new edges), per pair, per category and overall, for skcolorot's
+candidates and the anchors, with contact sheets of the worst places.
 
-For every pair (source -> reference) and every method, in one process:
+Pairs (``quality_pairs.py``): about 40 source -> reference pairs in categories
+(clear sky, fog, night, foliage against sky, small saturated objects, smooth
+renders, near-grey, heavy JPEG, ordinary photos and exposure shifts) built from
+``--photos DIR`` and synthetic stress images derived from them.
 
-fidelity
-    ``color_fidelity(result, reference, source)``: sliced Wasserstein distance
-    in CIELab of the result to the reference over that of the source (0: the
-    reference's colours exactly, 1: as far as the untouched source). Lower is
-    better.
-SSIM
-    ``luminance_ssim(result, source)``: how much of the source's structure
-    (luminance) the result keeps. Higher is better.
-seconds
-    Wall time of the one call that makes the 8-bit result (one run).
+Columns (mean over pairs; arrows say which way is better):
 
-Methods: ours through :func:`skcolorot.transfer` (the default: sliced,
-regrained, three rounds; one round; no regrain; each transport with and without
-regrain; Pitie's regrain as the regrain method; CIELab), and the anchors when
-installed: python-color-transfer's IDT (Pitie et al.'s ``pdf_transfer``) with and
-without its regrain, color-matcher's ``mkl`` and ``hm-mkl-hm``, and scikit-image's
-``match_histograms``. A row "dominates IDT + regrain" when its mean fidelity is
-lower and its mean SSIM higher.
+fid      ``color_fidelity``: SW2 in Lab of result->reference over source->reference (v)
+msswd    ``ms_swd(result, reference) / ms_swd(source, reference)`` (v)
+ssim     ``luminance_ssim(result, source)`` (^)
+split%   ``region_splits``: % of the source's uniform area split into two colours (v)
+splitdE  worst new split gap in a uniform region, ΔE (v)
+halo     ``halo_width``: px from strong edges where the result leaves a global map (v)
+haze     ``haze``: band-pass detail kept, in proportion to the grade (1 is right)
+contour  ``false_contours``: per mille of the smooth area on a new step (v)
+rareC    ``rare_color_collapse``: chroma kept by the worst saturated cluster (1 is right)
+noise    ``flat_noise``: noise in flat areas / the source's through the grade (1 is right)
+noiseR   the same over the source's own noise, the grade's gain included (raw)
+edges    ``new_edges``: new edge pixels per megapixel (v)
+s        seconds of the call that makes the result
 
-Also: the Regrainer alone against the transport alone at 12 MP (china resized to
-4000 x 3000), and with ``--sheet PATH`` a contact sheet (PNG) of crops picked on
-the source as in bench_regularity.py (flat bright, near-black, textured) for
-china -> flower, storm -> dune and blinds -> ladybird.
+Methods: skcolorot ``transfer()`` (default), ``regrain=False`` (the .cube) and
+``method="affine"``, any ``--candidate 'name=kwargs'`` (e.g.
+``--candidate 'r1=dict(rounds=1)'`` or ``--candidate 'r1=rounds=1, regrain=False'``),
+and the anchors: color-matcher ``mkl`` and ``hm-mkl-hm``, python-color-transfer IDT
+with and without its regrain and Reinhard (``lab_transfer``), scikit-image
+``match_histograms``. Anchor outputs and their figures are cached under
+``--cache`` (keyed by the pair, the size and the measures' source code), so a rerun
+computes only skcolorot's candidates.
 
-Pairs as in bench_regularity.py: china -> flower and flower -> china
-(scikit-learn's sample images), and with ``--photos DIR`` six ~1 MP photographs.
-
-Run:  python benchmarks/bench_quality.py --photos DIR [--quick]
-      [--sheet benchmarks/results/quality_sheet.png]
-Results go to benchmarks/results/quality.txt.
+Run:  python benchmarks/bench_quality.py --photos DIR [--categories sky,fog]
+      [--max-pairs N] [--size 1024] [--candidate 'name=kwargs' ...] [--no-sheets]
+Results: benchmarks/results/quality.txt and quality_<category>.png.
 """
 
 import argparse
-import os
+import hashlib
+import json
 import sys
+import tempfile
 import time
 import traceback
 import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
-from sklearn.datasets import load_sample_image
+from PIL import Image
 
 import skcolorot
-from skcolorot.metrics import color_fidelity, luminance_ssim
+from skcolorot.metrics import artefact_report, luminance_ssim, sliced_wasserstein
+from skcolorot.metrics._common import prepare
+from skcolorot.metrics._msswd import _directions, feature_distance, patch_features
 
-# Same pairs, photo loading and crop picking as the regularity benchmark.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_regularity import (  # noqa: E402
-    _font,
-    load_image,
-    pick_regions,
-    select_pairs,
-    short,
-)
+from quality_pairs import CATEGORIES, PAIRS, PhotoSet, pair_id  # noqa: E402
+from quality_report import contact_sheet, format_tables  # noqa: E402
 
-DEFAULT = "default (sliced, regrain, rounds=3)"
-NO_REGRAIN = "regrain=False"
-IDT_REGRAIN = "IDT + regrain (python-color-transfer)"
-SHEET_PAIRS = [("china", "flower"), ("storm", "dune"), ("blinds", "ladybird")]
-SHEET_REGIONS = 3  # flat bright, near-black, textured (not bench_regularity's JPEG window)
-TILE = 128  # at 1x; 9 rows x 8 columns of 176 px crops made a ~3.6 MB PNG
-BIG_SIZE = (4000, 3000)  # 12 MP, width x height
-TARGETS = {
-    DEFAULT: (0.20, 0.714),
-    NO_REGRAIN: (0.10, 0.60),
+DEFAULT = "default"
+TILE = 160  # 1:1 crops of the sheets
+STRIDE = 16  # grid of candidate crop places
+# Column name -> (measure, Bunch field, scale); the map of the measure picks the crop.
+ARTEFACTS = {
+    "split%": ("region_splits", "score", 100),
+    "splitdE": ("region_splits", "worst", 1),
+    "halo": ("halo_width", "score", 1),
+    "haze": ("haze", "score", 1),
+    "contour": ("false_contours", "score", 1000),
+    "rareC": ("rare_color_collapse", "score", 1),
+    "noise": ("flat_noise", "score", 1),
+    "noiseR": ("flat_noise", "raw", 1),
+    "edges": ("new_edges", "score", 1),
 }
-RATIO_TARGET = 2.0
+COLUMNS = ["fid", "msswd", "ssim", *ARTEFACTS, "s"]
+MEASURE_FILES = ["_artefacts.py", "_artefacts_color.py", "_common.py", "_msswd.py",
+                 "_distances.py"]
 
 
 # ------------------------------------------------------------------ methods
 def _ours(**kwargs):
     def function(source, reference):
-        return skcolorot.transfer(source, reference, **kwargs)
+        return np.asarray(skcolorot.transfer(source, reference, **kwargs))
 
     return function
 
 
-def our_methods():
-    methods = [
-        (DEFAULT, _ours()),
-        ("rounds=1", _ours(rounds=1)),
-        (NO_REGRAIN, _ours(regrain=False)),
-    ]
-    for method in ("affine", "sinkhorn", "gmm", "emd"):
-        # "auto" regrains every method but affine (its map adds no grain), so the
-        # affine "auto" row equals its regrain=False row: regrain=True shows it regrained.
-        methods.append((f"{method}" + (" (auto: no regrain)" if method == "affine" else ""),
-                        _ours(method=method)))
-        if method == "affine":
-            methods.append(("affine, regrain=True", _ours(method=method, regrain=True)))
-        methods.append((f"{method}, regrain=False", _ours(method=method, regrain=False)))
-    methods += [
-        ("Pitie regrain, rounds=1", _ours(regrain_params={"method": "pitie"}, rounds=1)),
-        ("color_space=lab", _ours(color_space="lab")),
-    ]
-    return methods
+def parse_candidate(text):
+    """``'name=python kwargs'`` -> (name, kwargs): ``r1=dict(rounds=1)`` or
+    ``r1=rounds=1, regrain=False``."""
+    name, sep, expression = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"--candidate {text!r}: expected name=kwargs")
+    expression = expression.strip()
+    if not expression.startswith(("dict(", "{")):
+        expression = f"dict({expression})"
+    kwargs = eval(expression, {"__builtins__": {}, "dict": dict, "None": None,  # noqa: S307
+                               "True": True, "False": False})
+    return name.strip(), kwargs
+
+
+def our_methods(candidates):
+    methods = [(DEFAULT, {}), ("regrain=False", {"regrain": False}),
+               ("affine", {"method": "affine"})] + list(candidates)
+    return [(name, _ours(**kwargs)) for name, kwargs in methods]
 
 
 def anchor_methods():
-    """(name, function) of the anchors installed, and a note on those missing."""
+    """(name, function) of the anchors installed, and the names of those missing."""
     anchors, missing = [], []
-    try:
-        from python_color_transfer.color_transfer import ColorTransfer
-    except ImportError:
-        missing.append("python-color-transfer")
-    else:
-
-        def idt(regrain):
-            def function(source, reference):
-                # Its API is OpenCV's: BGR uint8 in and out.
-                out = ColorTransfer().pdf_transfer(
-                    img_arr_in=np.ascontiguousarray(source[..., ::-1]),
-                    img_arr_ref=np.ascontiguousarray(reference[..., ::-1]),
-                    regrain=regrain,
-                )
-                return np.ascontiguousarray(out[..., ::-1])
-
-            return function
-
-        anchors += [("IDT (python-color-transfer)", idt(False)), (IDT_REGRAIN, idt(True))]
     try:
         from color_matcher import ColorMatcher
     except ImportError:
         missing.append("color-matcher")
     else:
-
         def matcher(method):
             def function(source, reference):
                 out = ColorMatcher().transfer(src=source, ref=reference, method=method)
                 return np.clip(out, 0, 255).round().astype(np.uint8)  # float out
-
             return function
 
-        anchors += [("color-matcher mkl", matcher("mkl")),
-                    ("color-matcher hm-mkl-hm", matcher("hm-mkl-hm"))]
+        anchors += [("mkl", matcher("mkl")), ("hm-mkl-hm", matcher("hm-mkl-hm"))]
+    try:
+        from python_color_transfer.color_transfer import ColorTransfer
+    except ImportError:
+        missing.append("python-color-transfer")
+    else:
+        def pct(method, **kwargs):
+            def function(source, reference):
+                # OpenCV's convention: BGR uint8 in and out.
+                out = getattr(ColorTransfer(), method)(
+                    img_arr_in=np.ascontiguousarray(source[..., ::-1]),
+                    img_arr_ref=np.ascontiguousarray(reference[..., ::-1]), **kwargs)
+                return np.ascontiguousarray(np.asarray(out)[..., ::-1])
+            return function
+
+        anchors += [("IDT", pct("pdf_transfer", regrain=False)),
+                    ("IDT+regrain", pct("pdf_transfer", regrain=True)),
+                    ("Reinhard", pct("lab_transfer"))]
     try:
         from skimage.exposure import match_histograms
     except ImportError:
         missing.append("scikit-image")
     else:
-
         def histograms(source, reference):
             out = match_histograms(source, reference, channel_axis=-1)
             return np.clip(out, 0, 255).round().astype(np.uint8)
 
-        anchors.append(("skimage match_histograms", histograms))
+        anchors.append(("match_hist", histograms))
     return anchors, missing
 
 
-# ------------------------------------------------------------------ 12 MP timing
-def time_regrain_vs_transport():
-    china = load_sample_image("china.jpg")
-    flower = load_sample_image("flower.jpg")
-    big = np.asarray(Image.fromarray(china).resize(BIG_SIZE, Image.LANCZOS))
-    start = time.perf_counter()
-    model = skcolorot.SlicedTransport().fit(big, flower)
-    fit = time.perf_counter() - start
-    start = time.perf_counter()
-    mapped = np.asarray(model.transform(big))
-    transform = time.perf_counter() - start
-    start = time.perf_counter()
-    skcolorot.regrain(big, mapped)
-    regrain = time.perf_counter() - start
-    return {"fit": fit, "transform": transform, "regrain": regrain,
-            "ratio": regrain / (fit + transform), "shape": big.shape}
+# ------------------------------------------------------------------ measures
+def box_grid(values):
+    """Mean of ``values`` over every TILE x TILE window at STRIDE steps (integral image)."""
+    h, w = values.shape
+    if min(h, w) < TILE:
+        return np.full((1, 1), float(values.mean()), np.float32)
+    integral = np.zeros((h + 1, w + 1))
+    integral[1:, 1:] = values.cumsum(0).cumsum(1)
+    ys, xs = np.arange(0, h - TILE + 1, STRIDE), np.arange(0, w - TILE + 1, STRIDE)
+    y0, x0 = ys[:, None], xs[None, :]
+    total = (integral[y0 + TILE, x0 + TILE] - integral[y0, x0 + TILE]
+             - integral[y0 + TILE, x0] + integral[y0, x0])
+    return (total / TILE**2).astype(np.float32)
 
 
-# ------------------------------------------------------------------ tables
-def format_tables(names, results, pairs, timing, missing, errors, elapsed):
-    fid = {n: np.array([r[0] for r in results[n]]) for n in names}
-    ssim = {n: np.array([r[1] for r in results[n]]) for n in names}
-    secs = {n: np.array([r[2] for r in results[n]]) for n in names}
-    mean = lambda v: float(np.nanmean(v)) if np.isfinite(v).any() else np.nan  # noqa: E731
-    ref_f = mean(fid.get(IDT_REGRAIN, np.array([np.nan])))
-    ref_s = mean(ssim.get(IDT_REGRAIN, np.array([np.nan])))
+class PairContext:
+    """What every method of one pair is measured against, computed once."""
 
-    lines = [
-        f"Quality frontier - skcolorot {skcolorot.__version__} from "
-        f"{Path(skcolorot.__file__).parent}",
-        f"{len(pairs)} pairs: " + ", ".join(f"{a}->{b}" for a, b in pairs),
-        "fidelity = color_fidelity(result, reference, source), lower better; "
-        "SSIM = luminance_ssim(result, source), higher better; s = one run. "
-        f"Run {elapsed:.0f} s.",
-    ]
-    if missing:
-        lines.append("Anchors not installed (skipped): " + ", ".join(missing))
-    lines.append("")
-    w = max(len(n) for n in names) + 2
-    lines.append(f"{'method':{w}s}{'fidelity':>9s}{'SSIM':>8s}{'s':>8s}  dominates IDT+regrain")
-    lines.append("-" * (w + 25 + 22))
-    for name in names:
-        f, s, t = mean(fid[name]), mean(ssim[name]), mean(secs[name])
-        if name == IDT_REGRAIN:
-            dom = "(reference)"
-        elif np.isnan(ref_f) or np.isnan(f):
-            dom = "n/a"
-        else:
-            dom = "yes" if f < ref_f and s > ref_s else "no"
-        lines.append(f"{name:{w}s}{f:9.3f}{s:8.3f}{t:8.2f}  {dom}")
+    def __init__(self, source, reference, directions):
+        self.source, self.reference = source, reference
+        self.prepared = prepare(source, "source")
+        self.directions = directions
+        rng_args = {"max_samples": 20_000, "random_state": 0}
+        self.ref_lab = prepare(reference).lab.reshape(-1, 3)
+        self.fid_norm = sliced_wasserstein(self.prepared.lab.reshape(-1, 3), self.ref_lab,
+                                           **rng_args)
+        self.ref_features = patch_features(reference, directions)
+        self.msswd_norm = feature_distance(patch_features(source, directions),
+                                           self.ref_features)
 
-    lines.append("")
-    lines.append("Targets (mean over pairs)" + (
-        f"; IDT + regrain: fidelity {ref_f:.3f}, SSIM {ref_s:.3f}" if np.isfinite(ref_f) else ""))
-    for name, (f_max, s_min) in TARGETS.items():
-        if name not in fid:
-            continue
-        f, s = mean(fid[name]), mean(ssim[name])
-        ok = "MET" if f <= f_max and s >= s_min else "MISSED"
-        lines.append(
-            f"  {name:{w}s} fidelity {f:.3f} (<= {f_max:.2f} {'ok' if f <= f_max else 'no'})"
-            f"  SSIM {s:.3f} (>= {s_min:.3f} {'ok' if s >= s_min else 'no'})  {ok}"
-        )
-    if timing:
-        ok = "MET" if timing["ratio"] <= RATIO_TARGET else "MISSED"
-        h, wd = timing["shape"][:2]
-        lines.append(
-            f"  12 MP ({wd}x{h}, china resized, LANCZOS): SlicedTransport fit "
-            f"{timing['fit']:.2f} s + transform {timing['transform']:.2f} s; regrain "
-            f"{timing['regrain']:.2f} s; ratio regrain / (fit+transform) "
-            f"{timing['ratio']:.2f} (<= {RATIO_TARGET:g}) {ok}"
-        )
-
-    cw = 10
-    for title, table, fmt in (("fidelity", fid, ".3f"), ("SSIM", ssim, ".3f"),
-                              ("seconds", secs, ".2f")):
-        lines.append("")
-        lines.append(f"Per pair: {title}")
-        lines.append(f"{'method':{w}s}" + "".join(f"{short(p)[:cw - 1]:>{cw}s}" for p in pairs))
-        for name in names:
-            lines.append(f"{name:{w}s}" + "".join(f"{v:{cw}{fmt}}" for v in table[name]))
-    if errors:
-        lines += ["", "Errors:"] + errors
-    return "\n".join(line.rstrip() for line in lines)
+    def measure(self, result):
+        """(row of COLUMNS without s, {measure: crop grid})."""
+        out = prepare(result, "result")
+        moved = sliced_wasserstein(out.lab.reshape(-1, 3), self.ref_lab,
+                                   max_samples=20_000, random_state=0)
+        msswd = feature_distance(patch_features(result, self.directions), self.ref_features)
+        row = {
+            "fid": moved / self.fid_norm if self.fid_norm > 0 else float(moved > 0),
+            "msswd": msswd / self.msswd_norm if self.msswd_norm > 0 else float(msswd > 0),
+            "ssim": luminance_ssim(result, self.source),
+        }
+        report = artefact_report(self.prepared, out)
+        for column, (measure, field, scale) in ARTEFACTS.items():
+            row[column] = float(report[measure][field]) * scale
+        grids = {measure: box_grid(bunch.map) for measure, bunch in report.items()}
+        return row, grids
 
 
-# ------------------------------------------------------------------ contact sheet
-def _thumbnail(image, size):
-    thumb = Image.fromarray(image)
-    thumb.thumbnail((size, size), Image.LANCZOS)
-    tile = Image.new("RGB", (size, size), (40, 40, 40))
-    tile.paste(thumb, ((size - thumb.width) // 2, (size - thumb.height) // 2))
-    return tile
+# ------------------------------------------------------------------ cache
+# Bump when PairContext.measure or the columns change (the measures' own source is
+# hashed); the pairs' recipes key the outputs.
+FIGURES_VERSION = "1"
 
 
-def contact_sheet(path, items, columns):
-    """items: list of (pair, source, reference, {column: result})."""
-    gap, left, top = 4, 150, 44
-    step = TILE + gap
-    rows = [(pair, src, ref if i == 0 else None, out, region) for pair, src, ref, out in items
-            for i, region in enumerate(pick_regions(src, size=TILE)[:SHEET_REGIONS])]
-    names = ["source", "reference"] + [label for label, _ in columns]
-    sheet = Image.new("RGB", (left + len(names) * step, top + len(rows) * step + 4), (40, 40, 40))
-    draw = ImageDraw.Draw(sheet)
-    font, small = _font(14), _font(12)
-    draw.text((6, 4), f"skcolorot {skcolorot.__version__} quality: {TILE}x{TILE} px crops at "
-              "1x (reference: whole-image thumbnail, once per pair)", fill="white", font=font)
-    for c, name in enumerate(names):
-        draw.text((left + c * step + 2, 24), name, fill="white", font=small)
-    for r, (pair, src, ref, out, (region, y, x)) in enumerate(rows):
-        y0 = top + r * step
-        draw.text((6, y0 + 6), f"{pair[0]} -> {pair[1]}\n{region}\ny={y}, x={x}",
-                  fill="white", font=small)
-        for c, name in enumerate(names):
-            if name == "source":
-                image = src
-            elif name == "reference":
-                if ref is not None:  # once per pair: the whole image, not a crop
-                    sheet.paste(_thumbnail(ref, TILE), (left + c * step, y0))
-                continue
-            else:
-                image = out.get(dict(columns)[name])
-            if image is None:
-                draw.text((left + c * step + 8, y0 + 8), "n/a", fill="white", font=small)
-                continue
-            crop = np.ascontiguousarray(image[y : y + TILE, x : x + TILE])
-            sheet.paste(Image.fromarray(crop), (left + c * step, y0))
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path, optimize=True)
-    return sheet.size, os.path.getsize(path)
+def _digest(paths, extra=""):
+    digest = hashlib.sha1(extra.encode())
+    for path in paths:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def measures_version():
+    folder = Path(skcolorot.__file__).parent / "metrics"
+    return _digest([folder / name for name in MEASURE_FILES], FIGURES_VERSION + str(COLUMNS))
+
+
+def pairs_version():
+    return _digest([Path(__file__).resolve().parent / "quality_pairs.py"])
+
+
+class Cache:
+    """Anchor outputs (PNG, seconds) and figures (JSON, crop grids) on disk."""
+
+    def __init__(self, folder, size, version):
+        self.folder = Path(folder) / f"pairs{pairs_version()}-size{size or 'full'}"
+        self.version = version
+
+    def _stem(self, pair, method):
+        safe = method.replace("/", "_").replace(" ", "_")
+        return self.folder / pair_id(pair) / safe
+
+    def load_output(self, pair, method):
+        stem = self._stem(pair, method)
+        png, meta = stem.with_suffix(".png"), stem.with_suffix(".json")
+        if not (png.is_file() and meta.is_file()):
+            return None
+        with Image.open(png) as image:
+            return np.asarray(image.convert("RGB")), json.loads(meta.read_text())["s"]
+
+    def save_output(self, pair, method, result, seconds):
+        stem = self._stem(pair, method)
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(result).save(stem.with_suffix(".png"), compress_level=1)
+        stem.with_suffix(".json").write_text(json.dumps({"s": seconds}))
+
+    def load_figures(self, pair, method):
+        path = self._stem(pair, method).with_name(f"{self._stem(pair, method).name}."
+                                                  f"{self.version}.npz")
+        if not path.is_file():
+            return None
+        data = np.load(path, allow_pickle=False)
+        row = json.loads(str(data["row"]))
+        return row, {key[5:]: data[key] for key in data.files if key.startswith("grid_")}
+
+    def save_figures(self, pair, method, row, grids):
+        stem = self._stem(pair, method)
+        path = stem.with_name(f"{stem.name}.{self.version}.npz")
+        np.savez_compressed(path, row=json.dumps(row),
+                            **{f"grid_{key}": value for key, value in grids.items()})
 
 
 # ------------------------------------------------------------------ main
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", help="folder of the photographs (storm.jpg, ...)")
-    parser.add_argument("--quick", action="store_true", help="first 3 pairs only")
-    parser.add_argument("--no-12mp", action="store_true", help="skip the 12 MP timing")
-    parser.add_argument("--sheet", help="write a contact sheet PNG here")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-
-    pairs = select_pairs(parser, args.photos, args.quick)
-
-    anchors, missing = anchor_methods()
-    methods = our_methods() + anchors
-    names = [name for name, _ in methods]
-    # Sheet columns: (label, method name).
-    columns = [("ours default", DEFAULT), ("ours regrain=False", NO_REGRAIN),
-               ("IDT", "IDT (python-color-transfer)"), ("IDT + regrain", IDT_REGRAIN),
-               ("MKL", "color-matcher mkl"), ("hm-mkl-hm", "color-matcher hm-mkl-hm")]
-    keep = {name for _, name in columns}
-
-    started = time.perf_counter()
-    results = {name: [] for name in names}
-    errors, sheet_items = [], []
-    for pair in pairs:
-        source, reference = (load_image(name, args.photos) for name in pair)
-        outputs = {}
-        for name, function in methods:
-            try:
+def run_pair(pair, photos, methods, anchors, cache, directions, keep_outputs):
+    source, reference = photos.pair(pair)
+    context = PairContext(source, reference, directions)
+    rows, grids, outputs, errors = {}, {}, {}, []
+    anchor_names = {name for name, _ in anchors}
+    for name, function in methods:
+        try:
+            cached = cache.load_output(pair, name) if name in anchor_names else None
+            if cached is None:
                 start = time.perf_counter()
                 result = np.asarray(function(source, reference))
                 seconds = time.perf_counter() - start
-                row = (color_fidelity(result, reference, source),
-                       luminance_ssim(result, source), seconds)
-            except Exception:  # noqa: BLE001 - report and carry on with the others
-                errors.append(f"{name} {pair}: {traceback.format_exc(limit=3)}")
-                row, result = (np.nan, np.nan, np.nan), None
-            results[name].append(row)
-            if result is not None and name in keep:
-                outputs[name] = result
-            print(f"  {pair[0]}->{pair[1]} {name}: fid {row[0]:.3f} ssim {row[1]:.3f} "
-                  f"{row[2]:.2f}s", flush=True)
-        if args.sheet and pair in SHEET_PAIRS:
-            sheet_items.append((pair, source, reference, outputs))
+                if result.dtype != np.uint8:
+                    result = np.clip(np.round(result * 255), 0, 255).astype(np.uint8)
+                if name in anchor_names:
+                    cache.save_output(pair, name, result, seconds)
+            else:
+                result, seconds = cached
+            figures = cache.load_figures(pair, name) if name in anchor_names else None
+            if figures is None:
+                figures = context.measure(result)
+                if name in anchor_names:
+                    cache.save_figures(pair, name, *figures)
+            row, grid = figures
+            row["s"] = seconds
+        except Exception:  # noqa: BLE001 - report and carry on with the others
+            errors.append(f"{name} {pair_id(pair)}: {traceback.format_exc(limit=3)}")
+            row, grid, result = {c: np.nan for c in COLUMNS}, None, None
+        rows[name] = row
+        if grid is not None and keep_outputs:
+            grids[name], outputs[name] = grid, result
+        print(f"  {pair_id(pair):34s} {name:14s} "
+              + " ".join(f"{c} {row[c]:.3g}" for c in COLUMNS), flush=True)
+    return rows, grids, outputs, errors
 
-    timing = None
-    if not args.no_12mp:
-        try:
-            timing = time_regrain_vs_transport()
-            print(f"  12 MP: {timing}", flush=True)
-        except Exception:  # noqa: BLE001
-            errors.append(f"12 MP timing: {traceback.format_exc(limit=3)}")
 
-    text = format_tables(names, results, pairs, timing, missing, errors,
-                         time.perf_counter() - started)
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", required=True, help="folder of the photographs")
+    parser.add_argument("--categories", help=f"comma-separated subset of {CATEGORIES}")
+    parser.add_argument("--max-pairs", type=int, help="at most this many pairs per category")
+    parser.add_argument("--size", type=int, help="resize photos to this long side first")
+    parser.add_argument("--candidate", action="append", default=[], type=parse_candidate,
+                        help="extra skcolorot candidate: 'name=kwargs for transfer()'")
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir())
+                                               / "skcolorot-quality-cache"),
+                        help="folder of the cached anchor outputs and figures")
+    parser.add_argument("--no-sheets", action="store_true", help="skip the contact sheets")
+    parser.add_argument("--results", default=str(Path(__file__).resolve().parent / "results"))
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+
+    categories = args.categories.split(",") if args.categories else CATEGORIES
+    unknown = set(categories) - set(CATEGORIES)
+    if unknown:
+        parser.error(f"unknown categories {sorted(unknown)}; choose from {CATEGORIES}")
+    pairs = []
+    for category in categories:
+        members = [p for p in PAIRS if p[0] == category]
+        pairs += members[: args.max_pairs] if args.max_pairs else members
+    photos = PhotoSet(args.photos, args.size)
+    anchors, missing = anchor_methods()
+    methods = our_methods(args.candidate) + anchors
+    names = [name for name, _ in methods]
+    cache = Cache(args.cache, args.size, measures_version())
+    directions = _directions(128, 11, 0)
+    results_dir = Path(args.results)
+    results_dir.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    table, errors = {}, []
+    sheet_items = {category: [] for category in categories}
+    for pair in pairs:
+        rows, grids, outputs, pair_errors = run_pair(
+            pair, photos, methods, anchors, cache, directions, not args.no_sheets)
+        table[pair] = rows
+        errors += pair_errors
+        if not args.no_sheets:
+            source, reference = photos.pair(pair)
+            sheet_items[pair[0]].append((pair, source, reference, outputs, grids))
+        if not args.no_sheets and pair is [p for p in pairs if p[0] == pair[0]][-1]:
+            items = sheet_items.pop(pair[0])
+            path = results_dir / f"quality_{pair[0]}.png"
+            contact_sheet(path, items, names, TILE, STRIDE, ARTEFACTS, DEFAULT)
+            print(f"written {path}", flush=True)
+    text = format_tables(table, pairs, names, COLUMNS, missing, errors,
+                         time.perf_counter() - started, DEFAULT)
     print("\n" + text)
-    results_dir = Path(__file__).resolve().parent / "results"
-    results_dir.mkdir(exist_ok=True)
     out = results_dir / "quality.txt"
     out.write_text(text + "\n")
     print(f"\nwritten {out}")
-    if args.sheet:
-        size, nbytes = contact_sheet(args.sheet, sheet_items, columns)
-        print(f"written {os.path.abspath(args.sheet)} ({size[0]}x{size[1]}, "
-              f"{nbytes / 1e6:.2f} MB)")
     return 0
 
 

@@ -92,6 +92,12 @@ html_show_sourcelink = False
 # time so that a new result file needs no edit here.
 _RESULTS = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "results")
 _RESULT_INTROS = {
+    "quality": (
+        "``python benchmarks/bench_quality.py --photos DIR``: colour fidelity and the "
+        "artefact measures of ``skcolorot.metrics`` per pair, per category and "
+        "overall, for ``transfer()`` and the anchors (color-matcher, "
+        "python-color-transfer, scikit-image)."
+    ),
     "dask": (
         "``python benchmarks/bench_dask.py``: frames per second on a batch of 1080p "
         "frames, in memory and with Dask (threads, and a local cluster of 1 or 2 "

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from skcolorot import cli
-from skcolorot.io._images import read_image, write_image
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.image._transfer import make_transport
 from skcolorot import apply_lut, read_cube
 from skcolorot.metrics import color_fidelity as _color_fidelity
@@ -211,7 +212,7 @@ def test_command_help_has_description_and_examples(command, capsys):
     ],
 )
 def test_param_values_are_typed(text, expected):
-    assert cli._main._parse_param(text) == expected
+    assert cli._argtypes.parse_param(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,9 @@ from PIL import Image
 from skcolorot import AffineTransport, read_cube, write_cube
 from skcolorot.io._atomic import check_writable
 from skcolorot.io._files import FileIO, color_samples, is_gray, read_mask
-from skcolorot.io._images import check_output_path, read_image, write_image, written_bit_depth
+from skcolorot.io._image_formats import check_output_path, written_bit_depth
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.io._outputs import (
     check_lut_path,
     output_paths,

@@ -16,7 +16,9 @@ from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skcolorot import AffineTransport, SinkhornTransport, sliced_wasserstein
-from skcolorot.da._domain import DomainAdaptation, TargetSample, transported_source_scorer
+from skcolorot.da._domain import DomainAdaptation
+from skcolorot.da._scoring import transported_source_scorer
+from skcolorot.da._target import TargetSample
 
 
 def rotated_moons(n_source, n_target, angle, noise=0.1, seed=0):
@@ -301,3 +303,21 @@ def test_routing_on(moons):
             DomainAdaptation(AffineTransport(), LogisticRegression(), cost_scale=None).fit(
                 Xs, ys, target=Xt, sample_weight=weights
             )
+
+
+def test_moved_names_still_import_and_unpickle_from_domain():
+    """TargetSample and transported_source_scorer were defined in ``_domain``:
+    imports from there, and pickles that name it, still work."""
+    import skcolorot
+    from skcolorot.da import _domain
+
+    assert _domain.TargetSample is TargetSample is skcolorot.TargetSample
+    assert _domain.transported_source_scorer is transported_source_scorer
+    assert skcolorot.transported_source_scorer is transported_source_scorer
+    # Protocol-0 pickles of the two names as they were (GLOBAL module name).
+    assert pickle.loads(b"cskcolorot.da._domain\ntransported_source_scorer\n.") is (
+        transported_source_scorer
+    )
+    assert pickle.loads(b"cskcolorot.da._domain\nTargetSample\n.") is TargetSample
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _domain.nothing  # noqa: B018

@@ -12,7 +12,8 @@ from PIL import Image
 
 from skcolorot import AffineTransport, cli, tone_grayscale
 from skcolorot.io._files import FileIO
-from skcolorot.io._images import read_image, write_image
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.io._colormanage import (
     PROFILE_NAMES,
     convert_profile,
@@ -73,8 +74,8 @@ def test_cli_choices_match_the_library():
     from skcolorot.image._transfer import METHODS
     from skcolorot.color._spaces import COLOR_SPACES
 
-    assert cli._main.METHODS == METHODS and cli._main.COLOR_SPACES == COLOR_SPACES
-    assert cli._main.PROFILE_NAMES == colormanage.PROFILE_NAMES
+    assert cli._options.METHODS == METHODS and cli._options.COLOR_SPACES == COLOR_SPACES
+    assert cli._options.PROFILE_NAMES == colormanage.PROFILE_NAMES
 
 
 # ------------------------------------------------------------- ICC and EXIF

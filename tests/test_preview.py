@@ -1,6 +1,12 @@
 """``skcolorot preview``: the local server, its API and exports, its security
 limits, the look's adjustments in the library and the CLI, and the page in a
-headless Chromium (skipped where Chromium or selenium is missing)."""
+headless Chromium (skipped where Chromium or selenium is missing).
+
+Kept fast (a few seconds): small images, one server and session for the module
+(fitted in the background from the start, as the command does), the command's
+own process started with the module so that its start-up overlaps the other
+tests, and one browser session.
+"""
 
 import io
 import json
@@ -25,9 +31,10 @@ from skcolorot.io._cube import read_cube
 from skcolorot.io._files import FileIO
 
 LOOK = {"t": "0.7", "luminance": "0.8", "intensity": "1.3", "neutralize": "0.5"}
+WIDTH, HEIGHT = 192, 128  # the source; the reference is 128 pixels wide
 
 
-def _small(name, width=480):
+def _small(name, width=WIDTH):
     image = Image.fromarray(load_sample_image(name))
     return image.resize((width, round(width * image.height / image.width)), Image.Resampling.BOX)
 
@@ -37,16 +44,44 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("preview")
     source, reference = str(folder / "photo.png"), str(folder / "look.png")
     _small("china.jpg").save(source)
-    _small("flower.jpg", 320).save(reference)
+    _small("flower.jpg", 128).save(reference)
     return source, reference
+
+
+def _selected(request, name):
+    return any(item.name == name for item in request.session.items)
+
+
+@pytest.fixture(scope="module")
+def command(request, files):
+    """``skcolorot preview`` in its own process, started with the module (when its
+    test is selected): its interpreter and imports start up while other tests run."""
+    if not _selected(request, "test_the_command_starts_prints_its_url_and_stops"):
+        yield None
+        return
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "skcolorot", "preview", *files, "--no-browser",
+         "--method", "affine"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    yield process, started
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+    process.stdout.close()
+    process.stderr.close()
 
 
 @pytest.fixture(scope="module")
 def server(files):
     reader = FileIO()
     source = reader.read(files[0])
-    session = PreviewSession(source, [reader.read(files[1]).pixels], reader, list(files))
-    server = PreviewServer(session, 0, max_upload=200_000).start()
+    # The affine grade by default, the quickest to fit; the sliced one (the
+    # command's default) is fitted once, for test_exported_cube_is_what_lut_writes.
+    session = PreviewSession(source, [reader.read(files[1]).pixels], reader, list(files),
+                             method="affine")
+    server = PreviewServer(session, 0, max_upload=200_000).start().warm_up()
     yield server
     server.close()
 
@@ -76,6 +111,13 @@ def _png(image):
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _start_early(request):
+    """The slow starts (the command's process, Chromium) begin with the module."""
+    request.getfixturevalue("command")
+    request.getfixturevalue("browser")
+
+
 def test_binds_loopback_on_an_ephemeral_port(server):
     host, port = server.server_address
     assert host == "127.0.0.1" and port != 0
@@ -92,22 +134,29 @@ def test_serves_the_page_and_its_files(server):
 
 def test_api_answers_json_and_pictures(server):
     info = json.loads(_get(server, "api/info")[2])
-    assert info["size"] == [480, 320] and "sliced" in info["methods"]
+    assert info["size"] == [WIDTH, HEIGHT] and "sliced" in info["methods"]
     curves = json.loads(_get(server, "api/curves?intensity=1.5")[2])
     assert {len(curves[c]) for c in "xrgb"} == {33}
     command = json.loads(_get(server, "api/command?intensity=1.5&detail=0")[2])
     assert "skcolorot lut" in command["lut"] and "--intensity 1.5" in command["lut"]
     assert "--no-regrain" in command["transfer"]
-    measures = json.loads(_get(server, "api/measures")[2])
+    measures = json.loads(_get(server, "api/measures?detail=1")[2])  # regrained
     assert 0 <= measures["color_fidelity"] < 1 and 0 < measures["luminance_ssim"] <= 1
     status, headers, body = _get(server, "api/render.jpg?intensity=0&detail=0")
     assert status == 200 and float(headers["X-Render-Ms"]) >= 0
     grey = np.asarray(Image.open(io.BytesIO(body))).astype(int)
-    assert grey.shape == (320, 480, 3)
+    assert grey.shape == (HEIGHT, WIDTH, 3)
     assert np.abs(grey[..., 0] - grey[..., 2]).mean() < 3  # intensity 0: grey
+    status, headers, body = _get(server, "api/candidate.jpg?method=affine&detail=0")
+    assert status == 200 and headers["Content-Type"] == "image/jpeg"
+    # a thumbnail: at most 40,000 pixels, so this small source whole
+    assert np.asarray(Image.open(io.BytesIO(body))).shape == (HEIGHT, WIDTH, 3)
 
 
-@pytest.mark.parametrize("look", [LOOK, {"t": "0.6"}], ids=["adjusted", "strength-only"])
+@pytest.mark.parametrize(
+    "look", [{**LOOK, "method": "sliced"}, {"t": "0.6", "method": "affine"}],
+    ids=["adjusted-sliced", "strength-only-affine"],
+)
 def test_exported_cube_is_what_lut_writes(server, files, tmp_path, look):
     query = "&".join(f"{key}={value}" for key, value in look.items())
     status, headers, body = _get(server, f"export.cube?detail=0&{query}")
@@ -137,7 +186,8 @@ def test_exported_image_is_what_transfer_writes(server, files, tmp_path):
     status, headers, body = _get(server, "export/image?format=png&detail=0&intensity=1.3")
     assert status == 200 and headers["Content-Type"] == "image/png"
     out = str(tmp_path / "graded.png")
-    assert main(["transfer", *files, "-o", out, "-q", "--no-regrain", "--intensity", "1.3"]) == 0
+    assert main(["transfer", *files, "-o", out, "-q", "--method", "affine", "--no-regrain",
+                 "--intensity", "1.3"]) == 0
     exported = np.asarray(Image.open(io.BytesIO(body)))
     assert np.array_equal(exported, np.asarray(Image.open(out)))
 
@@ -219,12 +269,8 @@ def test_preview_refuses_bad_input():
         preview(image, image, method="nope").close()
 
 
-def test_the_command_starts_prints_its_url_and_stops(files):
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "skcolorot", "preview", *files, "--no-browser", "--method", "affine"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+def test_the_command_starts_prints_its_url_and_stops(command):
+    process, started = command
     try:
         line = process.stdout.readline()
         assert line.startswith("skcolorot preview: http://127.0.0.1:"), line
@@ -235,8 +281,6 @@ def test_the_command_starts_prints_its_url_and_stops(files):
     finally:
         process.terminate()
         process.wait(timeout=30)
-        process.stdout.close()
-        process.stderr.close()
 
 
 def _chromium():
@@ -252,48 +296,72 @@ def _chromium():
     return webdriver, Service, browser, driver
 
 
-def test_page_in_headless_chromium(server, tmp_path):
+def _start_chromium(profile):
     webdriver, Service, browser, driver_path = _chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--window-size=1280,800",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+                 f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    try:
-        driver.get(server.url)
+    return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
 
-        def rendered(count):
-            deadline = time.time() + 30
-            while time.time() < deadline:
-                if int(driver.execute_script("return document.body.dataset.rendered || 0")) >= count:
-                    return
-                time.sleep(0.05)
-            raise AssertionError(driver.find_element("id", "status").text)
 
-        rendered(1)
-        view = driver.find_element("id", "view")
-        before = np.asarray(Image.open(io.BytesIO(view.screenshot_as_png)).convert("RGB"), float)
-        shot = os.environ.get("SKCOLOROT_PREVIEW_SCREENSHOT", str(tmp_path / "preview.png"))
-        driver.save_screenshot(shot)
-        # The photos are on it: the left half is the source, the right its grade.
-        source = np.asarray(Image.open(server.session.names[0]), float)
-        half = before.shape[1] // 2
-        assert before.std() > 20
-        assert np.abs(before[:, : half - 20].mean((0, 1)) - source[:, : source.shape[1] // 2].mean((0, 1))).max() < 12
-        slider = driver.find_element("id", "intensity")
-        slider.click()
-        from selenium.webdriver.common.keys import Keys
+@pytest.fixture(scope="module")
+def browser(request, tmp_path_factory):
+    """One headless Chromium, started in the background with the module (when its
+    test is selected); a missing Chromium or selenium skips that test."""
+    if not _selected(request, "test_page_in_headless_chromium"):
+        yield None
+        return
+    from concurrent.futures import ThreadPoolExecutor
 
-        slider.send_keys(Keys.HOME)  # the page's own control, to 0: a grey look
-        count = int(driver.execute_script("return document.body.dataset.rendered"))
-        rendered(count + 1)
-        time.sleep(0.2)
-        after = np.asarray(Image.open(io.BytesIO(view.screenshot_as_png)).convert("RGB"), float)
-        right = after[:, half + 20 :]
-        assert np.abs(right - before[:, half + 20 :]).mean() > 3
-        assert np.abs(right[..., 0] - right[..., 2]).mean() < 4
-        assert driver.find_element("id", "intensity").get_attribute("value") == "0"
-    finally:
+    with ThreadPoolExecutor(1, thread_name_prefix="chromium") as pool:
+        future = pool.submit(_start_chromium, tmp_path_factory.mktemp("chromium") / "profile")
+        yield future
+        try:
+            driver = future.result()
+        except BaseException:  # skipped or failed: reported by the test
+            return
         driver.quit()
+
+
+def test_page_in_headless_chromium(server, browser, tmp_path):
+    driver = browser.result(timeout=120)
+    # The candidate strip fits every method (test_api_answers_json_and_pictures
+    # asks for a candidate); here it would only compete with the renders waited for.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/candidate.jpg*"]})
+    driver.get(server.url)
+
+    def rendered(count):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if int(driver.execute_script("return document.body.dataset.rendered || 0")) >= count:
+                return
+            time.sleep(0.05)
+        raise AssertionError(driver.find_element("id", "status").text)
+
+    rendered(1)
+    view = driver.find_element("id", "view")
+    before = np.asarray(Image.open(io.BytesIO(view.screenshot_as_png)).convert("RGB"), float)
+    shot = os.environ.get("SKCOLOROT_PREVIEW_SCREENSHOT", str(tmp_path / "preview.png"))
+    driver.save_screenshot(shot)
+    # The photos are on it: the left half is the source, the right its grade.
+    source = np.asarray(Image.open(server.session.names[0]), float)
+    half = before.shape[1] // 2
+    assert before.std() > 20
+    assert np.abs(before[:, : half - 20].mean((0, 1)) - source[:, : source.shape[1] // 2].mean((0, 1))).max() < 12
+    slider = driver.find_element("id", "intensity")
+    slider.click()
+    from selenium.webdriver.common.keys import Keys
+
+    slider.send_keys(Keys.HOME)  # the page's own control, to 0: a grey look
+    count = int(driver.execute_script("return document.body.dataset.rendered"))
+    rendered(count + 1)
+    time.sleep(0.2)
+    after = np.asarray(Image.open(io.BytesIO(view.screenshot_as_png)).convert("RGB"), float)
+    right = after[:, half + 20 :]
+    assert np.abs(right - before[:, half + 20 :]).mean() > 3
+    assert np.abs(right[..., 0] - right[..., 2]).mean() < 4
+    assert driver.find_element("id", "intensity").get_attribute("value") == "0"

@@ -18,7 +18,8 @@ from test_reliability_files import bomb_png
 
 from skcolorot import cli, write_cube
 from skcolorot.io._files import is_gray
-from skcolorot.io._images import read_image, write_image
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.color._lut import lut_grid
 
 RNG = np.random.default_rng(0)

@@ -19,7 +19,9 @@ from PIL import Image
 
 from skcolorot import AffineTransport, read_cube, write_cube
 from skcolorot.io._atomic import atomic_path
-from skcolorot.io._images import check_output_format, check_output_path, read_image, write_image
+from skcolorot.io._image_formats import check_output_format, check_output_path
+from skcolorot.io._image_read import read_image
+from skcolorot.io._image_write import write_image
 from skcolorot.io._outputs import check_not_inputs
 from skcolorot._utils._signals import Terminated, terminate_as_interrupt
 from skcolorot.color._lut import lut_grid

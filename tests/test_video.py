@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from skcolorot import AffineTransport, cli
-from skcolorot.io._images import write_image
+from skcolorot.io._image_write import write_image
 from skcolorot.io._video import grade_video, probe_video, read_frames
 
 pytestmark = pytest.mark.skipif(

@@ -7,7 +7,8 @@ the browser (unless ``--no-browser``) and serves until Ctrl-C.
 import argparse
 import sys
 
-__all__ = ["add_preview_command"]
+from ._common import UsageError, check_colorful, check_pixels, file_io, transport_from
+from ._options import add_command, add_file_options, add_references, add_transport_options
 
 
 def _port(text):
@@ -30,14 +31,12 @@ def _megabytes(text):
     return value
 
 
-def add_preview_command(subparsers):
+def add_parser(subparsers):
     """Register ``preview`` on the ``skcolorot`` parser's subcommands."""
-    from ._main import _add_file_options, _add_references, _add_transport_options, _command
-
-    preview = _command(
+    preview = add_command(
         subparsers,
         "preview",
-        _cmd_preview,
+        run,
         help="look development in the browser: sliders, candidates, curves, exports",
         description=(
             "Serve a page on 127.0.0.1 that shows SRC before / after its grade towards "
@@ -54,7 +53,7 @@ def add_preview_command(subparsers):
         ),
     )
     preview.add_argument("source", metavar="SRC", help="image to grade")
-    _add_references(preview)
+    add_references(preview)
     preview.add_argument(
         "--port", type=_port, default=0, metavar="N",
         help="port on 127.0.0.1 (default: 0, a free one)",
@@ -66,27 +65,26 @@ def add_preview_command(subparsers):
         "--max-upload", type=_megabytes, default=64, metavar="MIB",
         help="largest image the page accepts as an upload, in MiB (default: %(default)s)",
     )
-    _add_transport_options(preview)
-    _add_file_options(preview, output=False)
+    add_transport_options(preview)
+    add_file_options(preview, output=False)
     return preview
 
 
-def _cmd_preview(args):
-    from ._main import UsageError, _check_colorful, _check_pixels, _file_io, _transport_from
+def run(args):
     from .._preview._server import PreviewServer
     from .._preview._session import PreviewSession, Settings
 
     if args.t is not None:
         raise UsageError("--strength is a slider of the page; start without it")
-    files = _file_io(args)
-    source = _check_pixels(files.read(args.source), args.source)
-    _check_colorful(source.pixels, args.source)
+    files = file_io(args)
+    source = check_pixels(files.read(args.source), args.source)
+    check_colorful(source.pixels, args.source)
     if args.weights is not None and len(args.weights) != len(args.reference):
         raise UsageError(
             f"--weights has {len(args.weights)} values for {len(args.reference)} references"
         )
-    references = [_check_pixels(files.read(path), path).pixels for path in args.reference]
-    transport = _transport_from(args)  # checks --param against the method now
+    references = [check_pixels(files.read(path), path).pixels for path in args.reference]
+    transport = transport_from(args)  # checks --param against the method now
     params = {key: value for key, value in args.param}
     session = PreviewSession(
         source, references, files, [args.source, *args.reference],

@@ -1,6 +1,7 @@
-"""Domain adaptation: :class:`DomainAdaptation` (``_domain``), label-free
-selection scorers (``_scoring``), the label-aware transport (``_label_aware``)
-and the skada adapter (``_adapter``)."""
+"""Domain adaptation: :class:`DomainAdaptation` (``_domain``), the target
+sample it is given (``_target``), the label-free choice of ``transport="auto"``
+(``_selection``) and its scorers (``_scoring``), the label-aware transport
+(``_label_aware``) and the skada adapter (``_adapter``)."""
 
 from .._utils._lazy import attach
 
@@ -8,8 +9,8 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "DomainAdaptation": "._domain",
-        "TargetSample": "._domain",
-        "transported_source_scorer": "._domain",
+        "TargetSample": "._target",
+        "transported_source_scorer": "._scoring",
         "LabelAwareTransport": "._label_aware",
         "TransportAdapter": "._adapter",
         "CircularValidationScorer": "._scoring",

@@ -8,13 +8,11 @@ applies the transport to the training (source) samples only.
 """
 
 import inspect
-import warnings
 from copy import deepcopy
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import (
     UNUSED,
@@ -31,57 +29,27 @@ from .._utils._compat import (
     StrOptions,
     _fit_context,
     _num_features,
-    _num_samples,
     _routing_enabled,
     _safe_indexing,
 )
-from .._utils._input import draw_indices
+from ._selection import SELECTIONS, select_transport
+from ._target import TargetSample, split_domains, stack_domains, warn_if_scaled_alone
 
 __all__ = ["DomainAdaptation", "TargetSample", "transported_source_scorer"]
 
+# TargetSample (``_target``) and transported_source_scorer (``_scoring``) were
+# defined here: still importable from here, and so are their old pickles.
+
+
+def __getattr__(name):
+    if name == "transported_source_scorer":  # imported on demand, as _scoring is
+        from ._scoring import transported_source_scorer
+
+        return transported_source_scorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 # Methods of the wrapped estimator that DomainAdaptation exposes unchanged.
 _PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
-
-
-class TargetSample:
-    """A target-domain sample that cross-validation passes whole to ``fit``.
-
-    ``GridSearchCV`` and ``cross_validate`` cut every fit parameter that has as
-    many rows as ``X`` with ``X``'s folds. The target sample is not aligned with
-    the rows of the source ``X``: when both happen to have the same size, wrap it,
-    ``fit(X_source, y_source, target=TargetSample(X_target))``, so that every fold
-    adapts to the whole target sample. Harmless where nothing splits.
-    ``DomainAdaptation.fit`` warns when it gets an unwrapped target of ``X``'s
-    size: it cannot tell a whole target from one cut by a fold.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_target_samples, n_features)
-        The target-domain sample.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skcolorot import AffineTransport
-    >>> from skcolorot import DomainAdaptation, TargetSample
-    >>> rng = np.random.default_rng(0)
-    >>> Xs, ys = rng.normal(size=(40, 2)), np.repeat([0, 1], 20)
-    >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
-    >>> model = model.fit(Xs, ys, target=TargetSample(Xs + 3.0))
-    >>> bool(np.allclose(model.transport_source(Xs).mean(axis=0), Xs.mean(axis=0) + 3.0))
-    True
-    """
-
-    # Deliberately no __len__, shape or __array__: scikit-learn's cross-validation
-    # only indexes fit parameters that look like arrays.
-
-    def __init__(self, X):
-        self.X = X
-
-    def __repr__(self):
-        shape = getattr(self.X, "shape", None)
-        return f"TargetSample({'shape=' + str(shape) if shape is not None else '...'})"
 
 
 def _estimator_has(method):
@@ -95,151 +63,11 @@ def _estimator_has(method):
     return check
 
 
-
-
-# transport="auto": the label-free criteria by name (see skcolorot.da._scoring).
-_SELECTIONS = (
-    "combined",
-    "circular",
-    "consistency",
-    "importance",
-    "entropy",
-    "dev",
-    "transported_source",
-)
-
-
-def _selection_scorer(selection):
-    if callable(selection):
-        return selection
-    from . import _scoring as da_scoring
-
-    return {
-        "combined": da_scoring.CombinedScorer(),
-        "consistency": da_scoring.NeighbourConsistencyScorer(),
-        "circular": da_scoring.CircularValidationScorer(),
-        "importance": da_scoring.ImportanceWeightedScorer(),
-        "entropy": da_scoring.PredictionEntropyScorer(),
-        "dev": da_scoring.DeepEmbeddedValidationScorer(),
-        "transported_source": transported_source_scorer,
-    }[selection]
-
-
-def _default_candidates():
-    """The choices of transport="auto": reg values are relative (cost_scale)."""
-    from ..transport._affine import AffineTransport
-    from ._label_aware import LabelAwareTransport
-    from ..transport._sinkhorn import SinkhornTransport
-
-    return [
-        "passthrough",
-        AffineTransport(),
-        *(SinkhornTransport(reg=reg) for reg in (0.03, 0.1, 0.3, 1.0)),
-        LabelAwareTransport(reg=0.1, reg_class=1.0, class_weights="estimate"),
-    ]
-
-
-# Largest sample the "auto" criteria score on.
-_MAX_SCORED = 2000
-
-
-def _sub_rows(n, rng):
-    return None if n <= _MAX_SCORED else draw_indices(n, _MAX_SCORED, rng)
-
-
-def _describe(candidate):
-    if isinstance(candidate, str):
-        return candidate
-    params = candidate.get_params(deep=False)
-    defaults = {
-        name: p.default for name, p in inspect.signature(type(candidate)).parameters.items()
-    }
-    shown = ", ".join(
-        f"{name}={value!r}"
-        for name, value in params.items()
-        if name != "random_state" and not _same(value, defaults.get(name))
-    )
-    return f"{type(candidate).__name__}({shown})"
-
-
-def _same(a, b):
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
 def _accepts(method, name):
     parameters = inspect.signature(method).parameters
     return name in parameters or any(
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
     )
-
-
-def _stack(X, target):
-    """Source and target rows together, for a preprocessor fitted on both."""
-    if hasattr(X, "columns") and hasattr(target, "columns"):
-        import pandas as pd
-
-        return pd.concat([X, target], axis=0, ignore_index=True)
-    return np.vstack([np.asarray(X), np.asarray(target)])
-
-
-def _sliced_like_x(target, X):
-    """Whether scikit-learn's cross-validation would index ``target`` with X's folds.
-
-    The test of ``sklearn.utils.validation._check_method_params``: an
-    array-like fit parameter with as many rows as ``X``.
-    """
-    looks_like_array = (
-        hasattr(target, "__len__") or hasattr(target, "shape") or hasattr(target, "__array__")
-    )
-    try:
-        return looks_like_array and _num_samples(target) == _num_samples(X)
-    except TypeError:
-        return False
-
-
-def _warn_if_scaled_alone(X, target):
-    """Warn when the source looks standardised and the target does not.
-
-    The signature of a StandardScaler placed before DomainAdaptation in a
-    Pipeline: it is fitted on (and transforms) the source only, and the target
-    sample, passed as a fit parameter, stays in raw units.
-    """
-    try:
-        source, target = np.asarray(X), np.asarray(target)
-    except (TypeError, ValueError):
-        return
-    # Bad input (complex, NaN, inf) is refused by the validation after this;
-    # here it would only raise numpy's own warnings first.
-    if source.dtype.kind not in "biuf" or target.dtype.kind not in "biuf":
-        return
-    if source.ndim != 2 or target.ndim != 2 or len(source) < 3 or len(target) < 3:
-        return
-    source, target = source.astype(np.float64), target.astype(np.float64)
-    if not (np.isfinite(source).all() and np.isfinite(target).all()):
-        return
-    std = source.std(axis=0)
-    varying = std > 0
-    if not varying.any():
-        return
-    standardised = np.allclose(source.mean(axis=0), 0, atol=1e-7) and np.allclose(
-        std[varying], 1, atol=1e-6
-    )
-    if not standardised:
-        return
-    t_mean, t_std = target.mean(axis=0), target.std(axis=0)
-    if np.abs(t_mean).max() > 1.0 or np.abs(np.log(np.maximum(t_std[varying], 1e-12))).max() > 1.0:
-        warnings.warn(
-            "X is standardised (mean 0, variance 1 per feature) but the target sample is "
-            "not: a scaler placed before DomainAdaptation in a Pipeline is fitted on the "
-            "source only and never sees the target, which stays in raw units. Pass the "
-            "scaler as DomainAdaptation(..., preprocessor=StandardScaler()) (fitted on "
-            "both domains), or scale the target with the same scaler.",
-            UserWarning,
-            stacklevel=4,
-        )
 
 
 class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
@@ -404,7 +232,7 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"])],
         "preprocessor": [HasMethods(["fit", "transform"]), None],
         "cost_scale": [StrOptions({"median"}), Interval(Real, 0, None, closed="neither"), None],
-        "selection": [StrOptions(set(_SELECTIONS)), callable],
+        "selection": [StrOptions(set(SELECTIONS)), callable],
         "candidates": [list, None],
         "margin": [Interval(Real, None, None, closed="neither")],
         "random_state": ["random_state"],
@@ -497,7 +325,7 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
                 "DomainAdaptation requires y to be passed, but the target y is None: "
                 "y holds the labels of the source samples X."
             )
-        X, y, target, target_labels, sample_weight = self._split_domains(
+        X, y, target, target_labels, sample_weight = split_domains(
             X, y, target, target_labels, sample_domain, sample_weight
         )
         if sample_weight is not None:
@@ -514,71 +342,23 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         if target_labels is not None:
             transport_params["target_labels"] = target_labels
 
-        _warn_if_scaled_alone(X, target)
+        warn_if_scaled_alone(X, target)
         rng = check_random_state(self.random_state)
         if self.preprocessor is None:
             self.preprocessor_ = None
             source, target_data = X, target
         else:
-            self.preprocessor_ = clone(self.preprocessor).fit(_stack(X, target))
+            self.preprocessor_ = clone(self.preprocessor).fit(stack_domains(X, target))
             source = self.preprocessor_.transform(X)
             target_data = self.preprocessor_.transform(target)
         self.scale_ = self._cost_scale(source, target_data, rng)
 
         if isinstance(self.transport, str) and self.transport == "auto":
-            self._fit_auto(X, y, target, transport_params, estimator_params, rng)
+            select_transport(self, X, y, target, transport_params, estimator_params, rng)
         else:
             self._fit_with(self.transport, X, y, target, transport_params, estimator_params)
         self._target = target  # the selection scorers read it (not a copy)
         return self
-
-    def _split_domains(self, X, y, target, target_labels, sample_domain, sample_weight):
-        """(source, labels, target, target labels, weights) of either convention."""
-        if sample_domain is not None:
-            if target is not None:
-                raise ValueError(
-                    "Pass either target= or sample_domain=, not both: with sample_domain "
-                    "the target rows are the rows of X with a negative domain."
-                )
-            sample_domain = np.asarray(sample_domain)
-            if sample_domain.shape != (_num_samples(X),):
-                raise ValueError(
-                    f"sample_domain must have one entry per row of X ({_num_samples(X)}), "
-                    f"got shape {sample_domain.shape}."
-                )
-            source_rows, target_rows = sample_domain > 0, sample_domain < 0
-            if not source_rows.any() or not target_rows.any():
-                raise ValueError(
-                    "sample_domain must mark source rows (> 0) and target rows (< 0); "
-                    f"got domains {np.unique(sample_domain).tolist()}."
-                )
-            y = np.asarray(y)
-            known = y[target_rows]
-            if target_labels is None and known.dtype.kind in "iub" and np.any(known != -1):
-                target_labels = known  # semi-supervised, skada-style (-1 = masked)
-            target = _safe_indexing(X, target_rows)
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight)[source_rows]
-            X, y = _safe_indexing(X, source_rows), y[source_rows]
-        if target is None:
-            raise ValueError(
-                "DomainAdaptation.fit needs the target-domain sample: "
-                "fit(X_source, y_source, target=X_target) (in a Pipeline: "
-                "pipe.fit(X, y, domainadaptation__target=X_target)), or skada's "
-                "fit(X, y, sample_domain=sample_domain)."
-            )
-        if isinstance(target, TargetSample):
-            target = target.X
-        elif _sliced_like_x(target, X):
-            warnings.warn(
-                f"The target sample has as many rows as X ({_num_samples(X)}): "
-                "cross-validation (GridSearchCV, cross_validate) cuts it with X's folds, "
-                "so each fold would adapt to a slice of it. Pass "
-                "target=TargetSample(X_target) to keep it whole (and silence this).",
-                UserWarning,
-                stacklevel=4,
-            )
-        return X, y, target, target_labels, sample_weight
 
     def _cost_scale(self, source, target, rng):
         if self.cost_scale is None:
@@ -631,81 +411,6 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         moved = self.transport_source(X)
         self.estimator_ = clone(self.estimator).fit(moved, y, **estimator_params)
         return self
-
-    def _fit_auto(self, X, y, target, transport_params, estimator_params, rng):
-        """Fit every candidate, keep the one the selection criterion prefers."""
-        candidates = _default_candidates() if self.candidates is None else self.candidates
-        scorer = _selection_scorer(self.selection)
-        # The criteria fit backward models and neighbour graphs: on large
-        # samples, score on sub-samples (20k x 20k: 90 s -> 10 s).
-        source_rows = _sub_rows(_num_samples(X), rng)
-        target_rows = _sub_rows(_num_samples(target), rng)
-        X_score = X if source_rows is None else _safe_indexing(X, source_rows)
-        y_score = y if source_rows is None else _safe_indexing(y, source_rows)
-        target_score = target if target_rows is None else _safe_indexing(target, target_rows)
-        scores, fitted = [], []
-        for candidate in candidates:
-            transport = candidate if isinstance(candidate, str) else clone(candidate)
-            model = clone(self).set_params(transport=transport, random_state=rng.randint(2**31))
-            if not isinstance(transport, str) and "random_state" in transport.get_params():
-                transport.set_params(random_state=rng.randint(2**31))
-            model.preprocessor_, model.scale_ = self.preprocessor_, self.scale_
-            model._target = target
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model._fit_with(model.transport, X, y, target, transport_params, estimator_params)
-                model._target = target_score
-                score = float(scorer(model, X_score, y_score))
-                model._target = target
-            scores.append((_describe(candidate), score))
-            fitted.append(model)
-        values = np.array([s for _, s in scores])
-        none = [k for k, c in enumerate(candidates) if isinstance(c, str)]
-        if none and self.selection == "circular":
-            values = self._guard_circular(values, candidates, fitted, none[0], X, y, target, rng)
-            scores = [(name, float(v)) for (name, _), v in zip(scores, values)]
-        self.selection_scores_ = scores
-        best = int(np.argmax(values))
-        if none and values[best] < values[none[0]] + self.margin:
-            best = none[0]
-        chosen = fitted[best]
-        self.transport_, self.estimator_ = chosen.transport_, chosen.estimator_
-        self.n_features_in_ = chosen.n_features_in_
-        if hasattr(chosen, "feature_names_in_"):
-            self.feature_names_in_ = chosen.feature_names_in_
-        self.selected_transport_ = candidates[best]
-
-    def _guard_circular(self, values, candidates, fitted, none, X, y, target, rng):
-        """A known blind spot of circular validation, for ``"auto"``.
-
-        Label shift: a transport with balanced marginals can map whole
-          classes onto other classes, and adapting back undoes the
-          permutation, so circular validation scores it high. When the target
-          class proportions estimated by JCPOT differ from the source ones
-          (total variation > 0.3), only no adaptation and label-shift-aware
-          transports (``LabelAwareTransport(class_weights="estimate")``) compete.
-        """
-        from ._label_aware import LabelAwareTransport, estimate_target_proportions
-
-        values = values.copy()
-        labels = np.asarray(y)
-        if labels.ndim == 1 and get_tags(self.estimator).estimator_type == "classifier":
-            classes, index = np.unique(labels, return_inverse=True)
-            if len(classes) > 1:
-                source_p = np.bincount(index, minlength=len(classes)) / len(index)
-                target_p = estimate_target_proportions(
-                    self._to_transport_space(X), index, self._to_transport_space(target), rng
-                )
-                self.label_shift_ = float(0.5 * np.abs(source_p - target_p).sum())
-                if self.label_shift_ > 0.3:
-                    for k, candidate in enumerate(candidates):
-                        aware = isinstance(candidate, LabelAwareTransport) and not (
-                            isinstance(candidate.class_weights, str)
-                            and candidate.class_weights == "uniform"
-                        )
-                        if k != none and not aware:
-                            values[k] = -np.inf
-        return values
 
     def _preprocess(self, X):
         return X if self.preprocessor_ is None else self.preprocessor_.transform(X)
@@ -947,53 +652,3 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             transport_tags.non_deterministic
         )
         return tags
-
-
-
-def transported_source_scorer(estimator, X, y, sample_weight=None):
-    """Score a fitted :class:`DomainAdaptation` on source samples moved by its transport.
-
-    ``estimator.estimator_.score(estimator.transport_.transform(X), y)``: the
-    accuracy (classifier) or R^2 (regressor) of the adapted model on held-out
-    *source* samples, after they are moved to the target domain. Use it as
-    ``GridSearchCV(..., scoring=transported_source_scorer)`` to choose the
-    transport's parameters without target labels: it penalises transports that
-    mix the classes (e.g. a too large entropic ``reg``), but it cannot see
-    whether the classes were moved to the right place in the target domain,
-    and it favours weak transports (a transport that barely moves the source
-    keeps its classes apart best): prefer the scorers of
-    :mod:`skcolorot.da._scoring`.
-
-    Parameters
-    ----------
-    estimator : DomainAdaptation
-        A fitted DomainAdaptation.
-    X : array-like of shape (n_samples, n_features)
-        Held-out source samples.
-    y : array-like of shape (n_samples,)
-        Their labels.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
-
-    Returns
-    -------
-    score : float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from skcolorot import AffineTransport
-    >>> from skcolorot import DomainAdaptation, transported_source_scorer
-    >>> rng = np.random.default_rng(0)
-    >>> ys = np.repeat([0, 1], 50)
-    >>> Xs = rng.normal(size=(100, 2)) + 6 * ys[:, None]
-    >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
-    >>> model = model.fit(Xs, ys, target=2 * Xs[:80] + 1)
-    >>> float(transported_source_scorer(model, Xs, ys))
-    1.0
-    """
-    check_is_fitted(estimator, ["transport_", "estimator_"])
-    moved = estimator.transport_source(X)
-    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    return estimator.estimator_.score(moved, y, **kwargs)

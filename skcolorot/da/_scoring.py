@@ -55,6 +55,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils._compat import _safe_indexing
+from ._target import TargetSample
 
 __all__ = [
     "CircularValidationScorer",
@@ -63,6 +64,7 @@ __all__ = [
     "DeepEmbeddedValidationScorer",
     "ImportanceWeightedScorer",
     "PredictionEntropyScorer",
+    "transported_source_scorer",
 ]
 
 
@@ -160,7 +162,7 @@ class CircularValidationScorer:
             backward.set_params(transport=clone(estimator.transport))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence of the backward fit
-            backward.fit(target, pseudo, target=_TargetSample(X))
+            backward.fit(target, pseudo, target=TargetSample(X))
         weights = None
         if self.importance_weighted:
             classifier = self.domain_classifier or make_pipeline(
@@ -173,12 +175,6 @@ class CircularValidationScorer:
         if weights is None:
             return float(self.metric(y, backward.predict(X)))
         return float(self.metric(y, backward.predict(X), sample_weight=weights))
-
-
-def _TargetSample(X):  # noqa: N802 (a constructor)
-    from ._domain import TargetSample
-
-    return TargetSample(X)
 
 
 class ImportanceWeightedScorer:
@@ -391,3 +387,52 @@ class CombinedScorer:
         circular = CircularValidationScorer()(estimator, X, y)
         consistency = NeighbourConsistencyScorer(self.n_neighbors)(estimator, X, y)
         return 0.5 * (circular + consistency)
+
+
+def transported_source_scorer(estimator, X, y, sample_weight=None):
+    """Score a fitted :class:`DomainAdaptation` on source samples moved by its transport.
+
+    ``estimator.estimator_.score(estimator.transport_.transform(X), y)``: the
+    accuracy (classifier) or R^2 (regressor) of the adapted model on held-out
+    *source* samples, after they are moved to the target domain. Use it as
+    ``GridSearchCV(..., scoring=transported_source_scorer)`` to choose the
+    transport's parameters without target labels: it penalises transports that
+    mix the classes (e.g. a too large entropic ``reg``), but it cannot see
+    whether the classes were moved to the right place in the target domain,
+    and it favours weak transports (a transport that barely moves the source
+    keeps its classes apart best): prefer the scorers of
+    :mod:`skcolorot.da._scoring`.
+
+    Parameters
+    ----------
+    estimator : DomainAdaptation
+        A fitted DomainAdaptation.
+    X : array-like of shape (n_samples, n_features)
+        Held-out source samples.
+    y : array-like of shape (n_samples,)
+        Their labels.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skcolorot import AffineTransport
+    >>> from skcolorot import DomainAdaptation, transported_source_scorer
+    >>> rng = np.random.default_rng(0)
+    >>> ys = np.repeat([0, 1], 50)
+    >>> Xs = rng.normal(size=(100, 2)) + 6 * ys[:, None]
+    >>> model = DomainAdaptation(AffineTransport(), LogisticRegression())
+    >>> model = model.fit(Xs, ys, target=2 * Xs[:80] + 1)
+    >>> float(transported_source_scorer(model, Xs, ys))
+    1.0
+    """
+    check_is_fitted(estimator, ["transport_", "estimator_"])
+    moved = estimator.transport_source(X)
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    return estimator.estimator_.score(moved, y, **kwargs)

@@ -1,7 +1,8 @@
-"""Files and video: images and colour management (``_images``, ``_colormanage``,
-``_files``), LUT files (``_cube``, ``_lut_formats``), atomic writes
-(``_atomic``), output planning (``_outputs``), batch grading (``_batch``) and
-video through ffmpeg (``_video``)."""
+"""Files and video: image files (``_image_read``, ``_image_write``, and formats,
+output checks and bit depths in ``_image_formats``), colour management
+(``_colormanage``, ``_files``), LUT files (``_cube``, ``_lut_formats``), atomic
+writes (``_atomic``), output planning (``_outputs``), batch grading (``_batch``)
+and video through ffmpeg (``_video``)."""
 
 from .._utils._lazy import attach
 

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils._dtypes import unit_scale
 from .._utils._input import is_dask_array
-from ._images import check_output_path
+from ._image_formats import check_output_path
 from ._outputs import outputs_in_directory
 from .._utils._progress import Progress, track
 

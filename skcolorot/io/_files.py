@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._utils._dtypes import unit_scale
-from ._images import read_image, write_image
+from ._image_read import read_image
+from ._image_write import write_image
 
 __all__ = ["FileIO", "Loaded", "color_samples", "is_gray", "read_mask"]
 
@@ -42,7 +43,7 @@ class FileIO:
     output_profile : bytes or None
         Profile of the outputs; None keeps each source's (or the assumed) one.
     bit_depth : {None, 8, 16, 32}
-        As :func:`skcolorot.io._images.write_image`.
+        As :func:`skcolorot.io._image_write.write_image`.
     quality : int or None
         JPEG / WebP quality.
     subsampling : str or None

@@ -102,7 +102,8 @@ def write_hald(path, table, *, overwrite=False, bit_depth=16):
     >>> read_hald(path).shape
     (16, 16, 16, 3)
     """
-    from ._images import can_hold_16_bits, write_image
+    from ._image_formats import can_hold_16_bits
+    from ._image_write import write_image
     from ..color._lut import _check_table
 
     table = _check_table(table)
@@ -123,7 +124,7 @@ def write_hald(path, table, *, overwrite=False, bit_depth=16):
 
 def read_hald(path):
     """Read a HaldCLUT image as a table of shape (N, N, N, 3), values in [0, 1]."""
-    from ._images import read_image
+    from ._image_read import read_image
 
     image = read_image(path)[..., :3]
     side = image.shape[0]

@@ -27,7 +27,7 @@ LUT_EXTENSIONS = (".cube", ".3dl", ".png")
 
 def check_inputs(paths):
     """Fail on the first missing input before any work is done."""
-    from ._images import read_image
+    from ._image_read import read_image
 
     for path in paths:
         if not os.path.isfile(path):
@@ -112,7 +112,7 @@ def output_paths(inputs, output, *, directory):
 def prepare_outputs(outputs, *, overwrite=False, skip_existing=False):
     """Create the output directories and refuse existing files, before any work;
     the indices of the outputs to write (with ``skip_existing``, those not there)."""
-    from ._images import check_output_path
+    from ._image_formats import check_output_path
 
     todo = []
     for index, path in enumerate(outputs):
