@@ -278,8 +278,12 @@ def test_new_names_refuse_bad_input(label_shift):
         LabelAwareTransport(class_weights=[1.0]).fit(Xs, ys, target=Xt)
     with pytest.raises(InvalidParameterError, match="reg"):
         LabelAwareTransport(reg=-1.0).fit(Xs, ys, target=Xt)
-    with pytest.raises(ValueError, match="sample_domain"):
+    # No sample_domain, no -1 label: nothing to adapt to, said (issue 27:
+    # check_estimator fits without sample_domain).
+    with pytest.warns(UserWarning, match="no target rows"):
         TransportAdapter(AffineTransport()).fit(Xs, ys)
+    with pytest.raises(ValueError, match="sample_domain must mark"):
+        TransportAdapter(AffineTransport()).fit(Xs, ys, sample_domain=np.ones(len(Xs), int))
     with pytest.raises(ValueError, match="sample_domain must mark"):
         DomainAdaptation(AffineTransport(), LogisticRegression()).fit(
             Xs, ys, sample_domain=np.ones(len(Xs), int)

@@ -60,10 +60,10 @@ def test_what_tools_write_is_read_the_same_by_both_readers(tmp_path):
     path = tmp_path / "ok.cube"
     path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     np.testing.assert_array_equal(read_cube(path), lut_grid(2))
-    np.testing.assert_array_equal(_check_cube_lines(path), lut_grid(2))
+    np.testing.assert_array_equal(_check_cube_lines(path, strict=True).table, lut_grid(2))
     clean = tmp_path / "clean.cube"
     clean.write_text(cube_text(IDENTITY_ROWS))
-    np.testing.assert_array_equal(read_cube(clean), _check_cube_lines(clean))
+    np.testing.assert_array_equal(read_cube(clean), _check_cube_lines(clean, strict=True).table)
 
 
 def test_read_cube_needs_about_the_table_s_memory(tmp_path):

@@ -139,7 +139,8 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     live.write_bytes(b"being written")
     foreign = tmp_path / ".out.png.notours.tmp"
     foreign.write_bytes(b"someone else's")
-    old_style = tmp_path / ".out.png.k3j4h5g6.tmp"  # an older version's name
+    # No marker: could be anyone's, so kept whatever its age (issue 27).
+    old_style = tmp_path / ".out.png.k3j4h5g6.tmp"
     old_style.write_bytes(b"old")
     fresh_old_style = tmp_path / ".out.png.a1b2c3d4.tmp"
     fresh_old_style.write_bytes(b"old")
@@ -147,7 +148,9 @@ def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
     os.utime(old_style, (day_ago, day_ago))
     write_image(tmp_path / "out.png", IMAGE)
     left = sorted(os.listdir(tmp_path))
-    assert left == sorted(["out.png", live.name, foreign.name, fresh_old_style.name])
+    assert left == sorted(
+        ["out.png", live.name, foreign.name, old_style.name, fresh_old_style.name]
+    )
 
 
 def test_sigterm_during_a_write_removes_the_temporary(tmp_path):

@@ -416,6 +416,15 @@ _HISTOGRAM_BITS = 6
 _HISTOGRAM_PIXELS = 1 << 21
 
 
+def _compiled_histogram():
+    """The compiled histogram of skcolorot.color._lut_c, or None where it is not built."""
+    try:
+        from ..color._lut_c import histogram
+    except ImportError:
+        return None
+    return histogram
+
+
 def _color_histogram(data, weights):
     """Weighted pixel count and colour sums of the 2**18 bins of a 6-bit histogram."""
     n_bins = 1 << (3 * _HISTOGRAM_BITS)
@@ -424,6 +433,13 @@ def _color_histogram(data, weights):
     stride = -(-data.n_pixels // _HISTOGRAM_PIXELS)
     source = data.pixels[::stride, :3]
     weights = None if weights is None else weights[::stride]
+    compiled = _compiled_histogram()
+    if compiled is not None and data.pixels.flags.c_contiguous and data.pixels.dtype.isnative:
+        # One pass in C over the strided pixels instead of four bincounts a chunk.
+        if weights is not None:
+            weights = np.ascontiguousarray(weights, dtype=np.float64)
+        compiled(data.pixels, data.pixels.shape[1], stride, _HISTOGRAM_BITS, weights, counts, sums)
+        return counts, sums
     chunk = 1 << 20
     for start in range(0, len(source), chunk):
         pixels = source[start : start + chunk]

@@ -32,14 +32,19 @@ class Progress:
         False: show nothing (every method does nothing).
     unit : str, default="image"
         The unit of tqdm's rate.
+    rate : bool, default=False
+        Without tqdm, also show the rate and the time left (tqdm always does).
     """
 
-    def __init__(self, total, label, *, enabled=True, unit="image"):
+    def __init__(self, total, label, *, enabled=True, unit="image", rate=False):
         self.total = total
         self.label = label
         self.enabled = enabled
         self._done = 0
         self._bar = None
+        self.unit = unit
+        self._rate = rate
+        self._started = time.perf_counter()
         if not enabled:
             return
         try:
@@ -52,17 +57,25 @@ class Progress:
             sys.stderr.write(f"\r{self._count()}")
 
     def _count(self):
-        return f"{self.label}: {self._done}" + ("" if self.total is None else f"/{self.total}")
+        text = f"{self.label}: {self._done}" + ("" if self.total is None else f"/{self.total}")
+        elapsed = time.perf_counter() - self._started
+        if self._rate and self._done and elapsed > 0:
+            rate = self._done / elapsed
+            text += f", {rate:.1f} {self.unit}/s"
+            if self.total:
+                left = max(0, self.total - self._done) / rate
+                text += f", {int(left) // 60}:{int(left) % 60:02d} left"
+        return text
 
-    def update(self):
-        """One more step done."""
-        if not self.enabled:
+    def update(self, n=1):
+        """``n`` more steps done."""
+        if not self.enabled or n <= 0:
             return
         if self._bar is not None:
-            self._bar.update()
+            self._bar.update(n)
             return
-        self._done += 1
-        sys.stderr.write(f"\r{self._count()}")
+        self._done += n
+        sys.stderr.write(f"\r{self._count()}" + ("  " if self._rate else ""))
         sys.stderr.flush()
 
     def close(self):

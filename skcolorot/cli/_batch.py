@@ -96,7 +96,7 @@ def run(args):
     from ..io._batch import grade_files
 
     inputs = [args.inputs[i] for i in todo]
-    grade_files(
+    written = grade_files(
         transport,
         inputs,
         args.output,
@@ -104,6 +104,7 @@ def run(args):
         overwrite=args.overwrite,
         progress=wants_progress(args, len(inputs)),
         files=files,
+        follow_symlinks=args.follow_symlinks,
     )
     if args.lut_out:
         source_name = f"{len(args.inputs)} images" if args.fit_on == "all" else args.inputs[0]
@@ -116,8 +117,8 @@ def run(args):
         )
     print_summary(
         args,
-        f"graded {len(inputs)} image{'s' * (len(inputs) != 1)} into {args.output} "
-        f"({args.method}, fitted on {args.fit_on}){skipped_note(len(outputs) - len(inputs))}, "
+        f"graded {len(written)} image{'s' * (len(written) != 1)} into {args.output} "
+        f"({args.method}, fitted on {args.fit_on}){skipped_note(len(outputs) - len(written))}, "
         f"{time.perf_counter() - started:.1f} s",
     )
 

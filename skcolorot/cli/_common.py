@@ -152,6 +152,14 @@ def read_references(args, transport, files, steps=None):
     )
 
 
+def output_folder(outputs, args):
+    """The folder a link among the outputs may not lead out of: None for one
+    named output file, or with ``--follow-symlinks``."""
+    if getattr(args, "follow_symlinks", False) or outputs == [args.output]:
+        return None
+    return os.path.dirname(outputs[0]) or "."
+
+
 def plan_outputs(outputs, args):
     """Create the output directory and refuse existing files, before any work;
     with ``--skip-existing`` the indices of the outputs still to write."""
@@ -160,4 +168,7 @@ def plan_outputs(outputs, args):
     skip = getattr(args, "skip_existing", False)
     if skip and args.overwrite:
         raise UsageError("--skip-existing and --overwrite contradict each other; give one")
-    return prepare_outputs(outputs, overwrite=args.overwrite, skip_existing=skip)
+    return prepare_outputs(
+        outputs, overwrite=args.overwrite, skip_existing=skip,
+        within=output_folder(outputs, args),
+    )

@@ -147,9 +147,11 @@ def _write_scene_linear_lut(args, source, reference, steps):
         from ..io._atomic import check_writable
 
         check_writable(shaper_path(args.output), overwrite=args.overwrite)
-    transport = transport_from(args).fit(color_samples(source), color_samples(reference))
+    samples = color_samples(source)
+    transport = transport_from(args).fit(samples, color_samples(reference))
     steps("writing")
-    domain_max = args.domain_max if args.domain_max is not None else float(source.max())
+    # On the [0, 1] scale of the samples (a uint8 source's 255 is 1.0).
+    domain_max = args.domain_max if args.domain_max is not None else float(samples.max())
     return write_domain_cube(
         args.output,
         transport,

@@ -183,6 +183,13 @@ def add_overwrite(parser, *, skip=False):
             help="leave outputs that already exist as they are and grade the rest "
             "(resumes an interrupted run; the grade is fitted as before)",
         )
+        parser.add_argument(
+            "--follow-symlinks",
+            action="store_true",
+            help="with --overwrite, write through a symbolic link in the output folder "
+            "that leads out of it (by default refused: nothing outside the folder is "
+            "touched)",
+        )
 
 
 def add_quiet(parser, what="progress bar and summary line"):

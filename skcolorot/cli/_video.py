@@ -17,7 +17,10 @@ def add_parser(subparsers):
         description=(
             "Decode IN with ffmpeg, fit ONE grade from colours sampled on frames spread "
             "across the clip to those of REF, apply it (and optionally regrain) to every "
-            "frame and encode OUT with ffmpeg, keeping the frame rate and the audio. A "
+            "frame and encode OUT with ffmpeg. The clip comes out as it went in: every "
+            "frame at its own time (variable frame rates stay), its size, depth, colour "
+            "metadata and rotation, all audio, subtitle and data streams, chapters and "
+            "metadata the container takes (the summary names what it could not). A "
             "grade fitted per frame, as other tools do, flickers; one grade cannot. "
             "Needs ffmpeg on PATH (or the imageio-ffmpeg package)."
         ),
@@ -54,6 +57,20 @@ def add_parser(subparsers):
         metavar="N",
         help="x264 / x265 quality, lower is better (default: %(default)s)",
     )
+    video.add_argument(
+        "--no-exposure-lock",
+        dest="exposure_lock",
+        action="store_false",
+        help="grade each frame's exposure as it is (default: an exposure drift is held "
+        "out of the grade and put back after it, so the grade does not steepen it)",
+    )
+    video.add_argument(
+        "--engine",
+        choices=("auto", "ffmpeg", "python"),
+        default="auto",
+        help="who applies the grade: ffmpeg's lut3d (one grade, nothing per frame) or the "
+        "compiled colour pass frame by frame (default: %(default)s, ffmpeg where it can)",
+    )
     video.add_argument("--lut-out", metavar="CUBE", help="also write the grade as a .cube")
     add_lut_size(video)
     add_transport_options(video)
@@ -82,6 +99,8 @@ def run(args):
         lut_out=args.lut_out,
         lut_size=args.lut_size,
         per_shot=args.per_shot,
+        exposure_lock=args.exposure_lock,
+        engine=args.engine,
     )
     shots = len(report["shots"])
     grades = f"{shots} {args.method} grades (one per shot)" if args.per_shot else (
@@ -89,6 +108,21 @@ def run(args):
     print_summary(
         args,
         f"wrote {args.output}: {report['frames']} frames, {report['width']}x{report['height']} "
-        f"at {report['fps']} fps{', audio kept' if report['audio'] else ''}; {grades} "
-        f"fitted on {report['sampled']} frames, {time.perf_counter() - started:.1f} s",
+        f"at {report['fps']} fps{_streams_text(report)}; {grades} fitted on "
+        f"{report['sampled']} frames, {time.perf_counter() - started:.1f} s",
     )
+
+
+def _streams_text(report):
+    """What became of the other streams: kept (counted by kind), dropped (why)."""
+    kinds = {}
+    for item in report["streams"]["kept"]:
+        kind = item.split(" ", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    parts = [f"{count} {kind} stream{'s' if count > 1 else ''}" for kind, count in kinds.items()]
+    text = f", kept {', '.join(parts)}" if parts else ", no other stream"
+    for item in report["streams"]["dropped"]:
+        text += f"; dropped {item}"
+    for note in report["notes"]:
+        text += f"; {note}"
+    return text

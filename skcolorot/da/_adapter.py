@@ -8,10 +8,12 @@ plain skcolorot transport would read the labels as its target sample;
 skada only looks at the methods and the metadata requests.
 """
 
+import warnings
+
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._utils._compat import _safe_indexing
 from ._domain import DomainAdaptation
@@ -19,7 +21,7 @@ from ._domain import DomainAdaptation
 __all__ = ["TransportAdapter"]
 
 
-class TransportAdapter(BaseEstimator):
+class TransportAdapter(TransformerMixin, BaseEstimator):
     """Use a skcolorot transport as the adapter of ``skada.make_da_pipeline``.
 
     ``make_da_pipeline(TransportAdapter(SinkhornTransport(reg=0.1)),
@@ -34,14 +36,26 @@ class TransportAdapter(BaseEstimator):
     transport : estimator
         An unfitted skcolorot transport. Cloned.
     cost_scale : "median", float or None, default="median"
-        As in :class:`~skcolorot.DomainAdaptation`: ``reg`` relative to the
-        median squared distance between the domains.
+        As in :class:`~skcolorot.DomainAdaptation` (the same default): ``reg``
+        relative to the median squared distance between the domains.
+    random_state : int, RandomState instance or None, default=None
+        As in :class:`~skcolorot.DomainAdaptation`: the draw of the cost scale
+        on large samples (small ones use every pair, whatever the seed).
 
     Attributes
     ----------
-    adaptation_ : DomainAdaptation
+    adaptation_ : DomainAdaptation or None
         The fitted source-to-target adaptation (its ``transport_`` and
-        ``transport_source``).
+        ``transport_source``); None when ``fit`` saw no target rows.
+    n_features_in_ : int
+        Features of ``X``.
+
+    Notes
+    -----
+    Without ``sample_domain``, ``fit`` follows skada's automatic convention:
+    rows labelled ``-1`` are target rows, the others source rows. With no target
+    row at all there is nothing to adapt to: the adapter is the identity (with a
+    warning).
 
     Examples
     --------
@@ -60,9 +74,15 @@ class TransportAdapter(BaseEstimator):
     __metadata_request__fit = {"sample_domain": True}
     __metadata_request__transform = {"sample_domain": True, "allow_source": True}
 
-    def __init__(self, transport, cost_scale="median"):
+    def __init__(self, transport, cost_scale="median", random_state=None):
         self.transport = transport
         self.cost_scale = cost_scale
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
 
     def fit(self, X, y=None, *, sample_domain=None, **params):
         """Fit the transport from the source rows to the target rows of ``X``.
@@ -73,8 +93,9 @@ class TransportAdapter(BaseEstimator):
             Both domains.
         y : array-like of shape (n_samples,)
             Labels; target rows masked as ``-1`` (skada does it).
-        sample_domain : array-like of shape (n_samples,)
-            Positive for source rows, negative for target rows.
+        sample_domain : array-like of shape (n_samples,), default=None
+            Positive for source rows, negative for target rows; None: rows
+            labelled ``-1`` are the target rows (see Notes).
         **params : dict
             Ignored (skada may route other metadata).
 
@@ -82,17 +103,30 @@ class TransportAdapter(BaseEstimator):
         -------
         self : TransportAdapter
         """
+        X = validate_data(self, X, ensure_min_samples=2)
+        y = np.zeros(len(X), dtype=int) if y is None else np.asarray(y)
         if sample_domain is None:
-            raise ValueError(
-                "TransportAdapter.fit needs sample_domain (skada's convention): "
-                "positive for source rows, negative for target rows."
+            # skada's automatic convention: masked labels (-1) mark the target.
+            masked = (y == -1) if y.ndim == 1 and y.dtype.kind in "iuf" else np.zeros(len(X), bool)
+            sample_domain = np.where(masked, -2, 1)
+            automatic = True
+        else:
+            automatic = False  # an explicit split without target rows: refused below
+        if automatic and not (sample_domain < 0).any():
+            warnings.warn(
+                "TransportAdapter.fit saw no target rows (sample_domain < 0, or labels "
+                "-1): nothing to adapt to, the adapter is the identity.",
+                UserWarning,
+                stacklevel=2,
             )
-        y = np.zeros(len(sample_domain), dtype=int) if y is None else np.asarray(y)
+            self.adaptation_ = None
+            return self
         placeholder = (
             DummyClassifier() if y.dtype.kind in "iub" or y.dtype == object else DummyRegressor()
         )
         self.adaptation_ = DomainAdaptation(
-            clone(self.transport), placeholder, cost_scale=self.cost_scale
+            clone(self.transport), placeholder, cost_scale=self.cost_scale,
+            random_state=self.random_state,
         ).fit(X, y, sample_domain=sample_domain)
         return self
 
@@ -134,8 +168,9 @@ class TransportAdapter(BaseEstimator):
         X_adapted : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
         out = np.array(X, dtype=np.float64, copy=True)
-        if sample_domain is None:
+        if sample_domain is None or self.adaptation_ is None:
             return out
         source_rows = np.asarray(sample_domain) > 0
         if source_rows.any():

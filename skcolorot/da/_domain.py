@@ -120,18 +120,25 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         The label-free criterion of ``transport="auto"`` (see
         :mod:`skcolorot.da._scoring`), scored on the whole source sample, or a
         callable ``scorer(model, X_source, y_source)`` (greater is better)
-        scoring a fitted DomainAdaptation. ``"combined"``: the mean of circular
-        validation and target neighbour consistency. With ``"circular"``
-        alone, a label-shift guard applies (see ``label_shift_``).
+        scoring a fitted DomainAdaptation. ``"combined"``: circular validation
+        and target neighbour consistency, which must agree (see
+        ``confidence``). With ``"circular"`` alone, a label-shift guard
+        applies (see ``label_shift_``).
     candidates : list of (transport or "passthrough") or None, default=None
         The choices of ``transport="auto"``; ``None``: no adaptation, the
         affine map, entropic OT at four relative ``reg`` and the label-aware
         transport with estimated class proportions.
-    margin : float, default=0.04
-        ``transport="auto"`` adapts only when the best candidate scores at
-        least ``margin`` above no adaptation: the criteria are noisy and a
-        wrong adaptation costs more than a missed one. Chosen on the
-        benchmark's shift families (seed 0).
+    margin : float or "auto", default="auto"
+        ``transport="auto"`` adapts only when the chosen candidate's (mean)
+        score is at least ``margin`` above no adaptation's. ``"auto"``: 0 for
+        ``"combined"``, ``"circular"`` and ``"consistency"`` (the bootstrap
+        decides), 0.04 for the criteria that give one number per model.
+    confidence : float in [0.5, 1), default=0.95
+        ``"combined"``, ``"circular"``, ``"consistency"``: a transport is
+        chosen only if, for every scorer, the bootstrap lower bound (at this
+        level) of its score minus no adaptation's is not negative, and for
+        one positive: adapt where the scorers agree, stay put where they
+        disagree. Higher is more cautious.
     random_state : int, RandomState instance or None, default=None
         Seed of the ``"auto"`` candidates and of the cost-scale sub-sample.
 
@@ -146,8 +153,11 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         The fitted preprocessor.
     scale_ : float
         The length unit of the transport's space (1.0 with ``cost_scale=None``).
+    selection_ : SelectionReport
+        ``transport="auto"`` only: the candidates, their scores per scorer,
+        the bootstrap bounds, the decision and its reason; ``print`` it.
     selection_scores_ : list of (str, float)
-        ``transport="auto"`` only: every candidate and its selection score.
+        ``transport="auto"`` only: every candidate and its (mean) score.
     selected_transport_ : estimator or "passthrough"
         ``transport="auto"`` only: the candidate chosen (unfitted).
     label_shift_ : float
@@ -234,7 +244,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         "cost_scale": [StrOptions({"median"}), Interval(Real, 0, None, closed="neither"), None],
         "selection": [StrOptions(set(SELECTIONS)), callable],
         "candidates": [list, None],
-        "margin": [Interval(Real, None, None, closed="neither")],
+        "margin": [Interval(Real, None, None, closed="neither"), StrOptions({"auto"})],
+        "confidence": [Interval(Real, 0.5, 1, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -265,7 +276,8 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         cost_scale="median",
         selection="combined",
         candidates=None,
-        margin=0.04,
+        margin="auto",
+        confidence=0.95,
         random_state=None,
     ):
         self.transport = transport
@@ -275,6 +287,7 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         self.selection = selection
         self.candidates = candidates
         self.margin = margin
+        self.confidence = confidence
         self.random_state = random_state
 
     # The children's parameters are validated by their own fit.
@@ -376,8 +389,13 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         ):
             return 1.0  # bad input: the transport's own validation says what is wrong
         source, target = source.astype(np.float64), target.astype(np.float64)
-        i = rng.randint(0, len(source), 2000)
-        j = rng.randint(0, len(target), 2000)
+        if len(source) * len(target) <= 250_000:
+            # Every pair: the same scale (so the same relative reg) whatever the seed,
+            # here and in TransportAdapter.
+            i, j = (index.ravel() for index in np.indices((len(source), len(target))))
+        else:
+            i = rng.randint(0, len(source), 2000)
+            j = rng.randint(0, len(target), 2000)
         median = float(np.median(((source[i] - target[j]) ** 2).sum(axis=1)))
         return float(np.sqrt(median)) if np.isfinite(median) and median > 0 else 1.0
 

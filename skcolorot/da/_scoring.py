@@ -150,12 +150,38 @@ class CircularValidationScorer:
         self.domain_classifier = domain_classifier
 
     def __call__(self, estimator, X, y, sample_weight=None):
+        y, predicted, weights = self._predict_back(estimator, X, y)
+        if weights is None:
+            return float(self.metric(y, predicted))
+        return float(self.metric(y, predicted, sample_weight=weights))
+
+    def sample_scores(self, estimator, X, y):
+        """Per-sample terms whose mean is the score with the balanced accuracy.
+
+        Each held-out source sample contributes ``n w_i [correct_i] /
+        (n_classes W_c)`` (``W_c``: the weight of its class), so that the
+        terms can be resampled (bootstrap) by the selection of ``"auto"``.
+
+        Returns
+        -------
+        terms : ndarray of shape (n_held_out,)
+        """
+        y, predicted, weights = self._predict_back(estimator, X, y)
+        weights = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+        classes, index = np.unique(y, return_inverse=True)
+        class_weight = np.bincount(index, weights=weights, minlength=len(classes))
+        share = weights / (len(classes) * class_weight[index])
+        return len(y) * share * (np.asarray(predicted) == y)
+
+    def _predict_back(self, estimator, X, y):
+        """Held-out labels, the backward model's predictions of them, and the weights."""
         target = _target_of(estimator)
         X, y = _held_out_source(X, y)
+        y = np.asarray(y)
         pseudo = estimator.predict(target)
         if len(np.unique(pseudo)) < 2:
             # A backward classifier cannot be trained on one class.
-            return float(self.metric(y, np.full(len(y), pseudo[0])))
+            return y, np.full(len(y), pseudo[0]), None
         backward = clone(estimator)
         if not isinstance(backward.transport, str):
             # The transport the forward model was fitted with, not "auto" again.
@@ -172,9 +198,7 @@ class CircularValidationScorer:
                 backward._preprocess(X), backward.transport_source(target), classifier
             )
             weights = weights / weights.mean()
-        if weights is None:
-            return float(self.metric(y, backward.predict(X)))
-        return float(self.metric(y, backward.predict(X), sample_weight=weights))
+        return y, backward.predict(X), weights
 
 
 class ImportanceWeightedScorer:
@@ -342,12 +366,21 @@ class NeighbourConsistencyScorer:
         self.n_neighbors = n_neighbors
 
     def __call__(self, estimator, X=None, y=None, sample_weight=None):
+        return float(np.mean(self.sample_scores(estimator, X, y)))
+
+    def sample_scores(self, estimator, X=None, y=None):
+        """Per target sample: the share of its neighbours that get its label.
+
+        Returns
+        -------
+        terms : ndarray of shape (n_target,)
+        """
         target = _target_of(estimator)
         features = np.asarray(estimator._preprocess(target), dtype=np.float64)
         k = min(self.n_neighbors, len(features) - 1)
         neighbours = NearestNeighbors(n_neighbors=k + 1).fit(features).kneighbors(features)[1]
         predicted = np.asarray(estimator.predict(target))
-        return float(np.mean(predicted[neighbours[:, 1:]] == predicted[:, None]))
+        return np.mean(predicted[neighbours[:, 1:]] == predicted[:, None], axis=1)
 
 
 class CombinedScorer:

@@ -1,6 +1,6 @@
 """How ``DomainAdaptation(transport="auto")`` chooses a transport without target labels.
 
-:func:`select_transport` (called by ``DomainAdaptation.fit``) runs three steps:
+:func:`select_transport` (called by ``DomainAdaptation.fit``) runs four steps:
 
 1. **The candidates**: ``candidates=``, or :func:`default_candidates` (no
    adaptation, the affine map, entropic OT at four relative ``reg``, the
@@ -8,13 +8,23 @@
 2. **Scoring a candidate**, :func:`score_candidate`: a copy of the model is
    fitted with the candidate (sharing the model's preprocessor and cost scale,
    seeded from the model's ``random_state``) on the whole source and target
-   samples, then scored by the ``selection`` criterion (:func:`selection_scorer`:
-   the label-free scorers of :mod:`skcolorot.da._scoring`), greater is better,
-   on the source and target samples sub-sampled to at most 2000 rows each.
-3. **The decision**, :func:`decide`: the best score wins, but a transport only
-   if it scores at least ``margin`` above no adaptation. With
-   ``selection="circular"``, :func:`guard_label_shift` first rules out the
-   transports that circular validation cannot judge under label shift.
+   samples, then scored, greater is better, on the source and target samples
+   sub-sampled to at most 2000 rows each: per sample by the scorers of
+   :func:`agreement_scorers` (``"combined"``: circular validation on the
+   held-out source rows and neighbour consistency on the target rows), else
+   by the ``selection`` criterion (:func:`selection_scorer`). Consistency is
+   counted beyond chance (minus the agreement of labels drawn at the
+   predicted class proportions): a source boundary that misses a shifted
+   target and predicts one class everywhere is perfectly "consistent".
+3. **The label-shift guard** (``selection="circular"``),
+   :func:`guard_label_shift`: under a large estimated label shift only no
+   adaptation and label-shift-aware transports compete.
+4. **The decision**: :func:`decide_by_agreement` (per-sample scorers: a
+   paired bootstrap of each scorer's difference with no adaptation; adapt
+   where every scorer agrees, stay put where they disagree) or
+   :func:`decide_by_margin` (one number per model: beat no adaptation by
+   ``margin``). The fitted model's ``selection_`` (:class:`SelectionReport`)
+   prints the candidates, their scores per scorer, the decision and why.
 """
 
 import inspect
@@ -30,7 +40,11 @@ from .._utils._input import draw_indices
 
 __all__ = [
     "SELECTIONS",
+    "SelectionReport",
+    "agreement_scorers",
     "decide",
+    "decide_by_agreement",
+    "decide_by_margin",
     "default_candidates",
     "describe",
     "guard_label_shift",
@@ -52,18 +66,24 @@ SELECTIONS = (
 
 # Largest sample the "auto" criteria score on.
 _MAX_SCORED = 2000
+# margin="auto" for the criteria that give one number per model (no bootstrap).
+_MARGIN = 0.04
+# Estimated label shift (total variation) above which balanced transports are out.
+_LABEL_SHIFT = 0.3
 
 
 def select_transport(model, X, y, target, transport_params, estimator_params, rng):
-    """Fit every candidate, keep the one the selection criterion prefers.
+    """Fit every candidate, keep the one the selection rule prefers.
 
     Sets ``model``'s fitted attributes (``transport_``, ``estimator_``,
     ``n_features_in_``, ``feature_names_in_``) from the chosen candidate, and
-    ``selection_scores_``, ``selected_transport_`` (and ``label_shift_``).
+    ``selection_`` (a :class:`SelectionReport`), ``selection_scores_``,
+    ``selected_transport_`` and ``label_shift_`` (classifiers).
     ``model.preprocessor_`` and ``model.scale_`` are already fitted.
     """
     candidates = default_candidates() if model.candidates is None else model.candidates
-    scorer = selection_scorer(model.selection)
+    per_sample = agreement_scorers(model.selection)
+    scorer = None if per_sample else selection_scorer(model.selection)
     # The criteria fit backward models and neighbour graphs: on large
     # samples, score on sub-samples (20k x 20k: 90 s -> 10 s).
     source_rows = _sub_rows(_num_samples(X), rng)
@@ -74,20 +94,37 @@ def select_transport(model, X, y, target, transport_params, estimator_params, rn
         target if target_rows is None else _safe_indexing(target, target_rows),
     )
     fit_args = (X, y, target, transport_params, estimator_params)
-    scores, fitted = [], []
+    names, fitted, terms = [], [], []
     for candidate in candidates:
-        copy, score = score_candidate(model, candidate, scorer, fit_args, scored, rng)
-        scores.append((describe(candidate), score))
+        copy, score = score_candidate(
+            model, candidate, per_sample or scorer, fit_args, scored, rng
+        )
+        names.append(describe(candidate))
         fitted.append(copy)
-    values = np.array([s for _, s in scores])
+        terms.append(score)
     none = next((k for k, c in enumerate(candidates) if isinstance(c, str)), None)
+    allowed = np.ones(len(candidates), dtype=bool)
+    label_shift = None
+    # Only circular validation alone needs the guard: its JCPOT estimate
+    # mistakes feature shift for label shift (0.37 on a per-feature gain),
+    # and chance-corrected consistency already sees class permutations.
     if none is not None and model.selection == "circular":
-        values, label_shift = guard_label_shift(model, values, candidates, none, X, y, target, rng)
-        if label_shift is not None:
-            model.label_shift_ = label_shift
-        scores = [(name, float(v)) for (name, _), v in zip(scores, values)]
-    model.selection_scores_ = scores
-    best = decide(values, none, model.margin)
+        allowed, label_shift = guard_label_shift(model, candidates, none, X, y, target, rng)
+    if label_shift is not None:
+        model.label_shift_ = label_shift
+    margin = model.margin
+    if per_sample:
+        margin = 0.0 if margin == "auto" else float(margin)
+        report = decide_by_agreement(
+            names, terms, allowed, none, margin, model.confidence, rng
+        )
+    else:
+        margin = _MARGIN if margin == "auto" else float(margin)
+        report = decide_by_margin(names, np.asarray(terms, dtype=float), allowed, none, margin)
+    report.label_shift = label_shift
+    model.selection_ = report
+    model.selection_scores_ = list(zip(names, (float(v) for v in report.combined)))
+    best = report.chosen
     chosen = fitted[best]
     model.transport_, model.estimator_ = chosen.transport_, chosen.estimator_
     model.n_features_in_ = chosen.n_features_in_
@@ -127,6 +164,41 @@ def selection_scorer(selection):
     }[selection]
 
 
+def agreement_scorers(selection):
+    """The per-sample scorers of the bootstrap rule for ``selection``, or None.
+
+    ``"combined"``: circular validation and neighbour consistency, which must
+    agree; ``"circular"`` / ``"consistency"``: that one alone. Other criteria
+    give one number per model and are decided by a margin.
+    """
+    if not isinstance(selection, str) or selection not in ("combined", "circular", "consistency"):
+        return None
+    from . import _scoring as da_scoring
+
+    def consistency(model, X, y):
+        # Beyond chance: minus the agreement of labels drawn at the predicted
+        # class proportions, or a model that predicts one class everywhere
+        # (a source boundary missing a shifted target) scores 1.
+        terms = da_scoring.NeighbourConsistencyScorer().sample_scores(model, X, y)
+        _, counts = np.unique(model.predict(model._target), return_counts=True)
+        return terms - np.sum((counts / counts.sum()) ** 2)
+
+    scorers = {
+        "circular": da_scoring.CircularValidationScorer().sample_scores,
+        "consistency": consistency,
+    }
+    if selection != "combined":
+        scorers = {selection: scorers[selection]}
+
+    def score(model, X, y):
+        return {
+            name: np.asarray(scorer(model, X, y), dtype=float)
+            for name, scorer in scorers.items()
+        }
+
+    return score
+
+
 def score_candidate(model, candidate, scorer, fit_args, scored, rng):
     """Fit a copy of ``model`` with ``candidate``, and score it with ``scorer``.
 
@@ -144,7 +216,8 @@ def score_candidate(model, candidate, scorer, fit_args, scored, rng):
     candidate : transport or "passthrough"
         Unfitted.
     scorer : callable
-        The selection criterion, greater is better.
+        The selection criterion, greater is better (a float), or the
+        per-sample scorers of :func:`agreement_scorers` (a dict of arrays).
     fit_args : tuple
         ``(X, y, target, transport_params, estimator_params)`` of the fit.
     scored : tuple
@@ -155,7 +228,7 @@ def score_candidate(model, candidate, scorer, fit_args, scored, rng):
     -------
     copy : DomainAdaptation
         The fitted copy.
-    score : float
+    score : float or dict of ndarray
     """
     X, y, target, transport_params, estimator_params = fit_args
     X_score, y_score, target_score = scored
@@ -169,7 +242,8 @@ def score_candidate(model, candidate, scorer, fit_args, scored, rng):
         warnings.simplefilter("ignore", ConvergenceWarning)
         copy._fit_with(copy.transport, X, y, target, transport_params, estimator_params)
         copy._target = target_score
-        score = float(scorer(copy, X_score, y_score))
+        score = scorer(copy, X_score, y_score)
+        score = score if isinstance(score, dict) else float(score)
         copy._target = target
     return copy, score
 
@@ -187,27 +261,172 @@ def decide(values, none, margin):
     return best
 
 
-def guard_label_shift(model, values, candidates, none, X, y, target, rng):
-    """A known blind spot of circular validation, for ``"auto"``.
+def decide_by_margin(names, values, allowed, none, margin):
+    """:func:`decide` on one score per candidate, as a :class:`SelectionReport`."""
+    values = np.where(allowed, values, -np.inf)
+    best = decide(values, none, margin)
+    if none is not None and best == none:
+        reason = f"no candidate beat no adaptation by margin={margin:g}"
+    else:
+        reason = "highest score"
+        if none is not None:
+            reason += f", by >= {margin:g} over no adaptation"
+    return SelectionReport(
+        names, {"score": values}, None, values, allowed, best, reason, None
+    )
+
+
+def decide_by_agreement(names, terms, allowed, none, margin, confidence, rng, n_boot=500):
+    """Adapt only where every scorer agrees that a transport beats no adaptation.
+
+    For each candidate and scorer, the per-sample terms minus those of no
+    adaptation (paired: the same held-out source rows / target rows) are
+    bootstrapped; the candidate *qualifies* when, for every scorer, the
+    ``1 - confidence`` quantile of the mean difference is >= 0 (no scorer
+    says it is worse), for at least one it is > 0 (one says it is better),
+    and its mean score (over scorers) is at least ``margin`` above no
+    adaptation. The qualifying candidate of highest mean score wins; none
+    qualifying, no adaptation. The bootstrap calibrates the rule to the
+    noise of each problem, where a fixed margin was either too strict on
+    small gains or too loose on small samples.
+    """
+    scorer_names = list(terms[0])
+    means = {s: np.array([float(np.mean(t[s])) for t in terms]) for s in scorer_names}
+    combined = np.mean([means[s] for s in scorer_names], axis=0)
+    if none is None:
+        best = int(np.argmax(np.where(allowed, combined, -np.inf)))
+        return SelectionReport(names, means, None, combined, allowed, best,
+                               "no 'passthrough' candidate: highest mean score", confidence)
+    lower = {s: np.zeros(len(names)) for s in scorer_names}
+    for s in scorer_names:
+        base = terms[none][s]
+        # One set of resamples per scorer, shared by every candidate.
+        draws = rng.randint(0, len(base), size=(n_boot, len(base)))
+        for k, t in enumerate(terms):
+            if k != none:
+                diff = t[s] - base
+                lower[s][k] = float(np.quantile(diff[draws].mean(axis=1), 1 - confidence))
+    qualifies = np.zeros(len(names), dtype=bool)
+    for k in range(len(names)):
+        if k == none or not allowed[k]:
+            continue
+        bounds = [lower[s][k] for s in scorer_names]
+        # Tolerate rounding: equal terms give a lower bound of exactly 0.
+        qualifies[k] = (
+            min(bounds) >= -1e-12
+            and max(bounds) > 1e-12
+            and combined[k] >= combined[none] + margin
+        )
+    if qualifies.any():
+        best = int(np.flatnonzero(qualifies)[np.argmax(combined[qualifies])])
+        reason = (
+            f"every scorer ({', '.join(scorer_names)}) finds it no worse than no adaptation "
+            f"and one better, at {confidence:.0%} bootstrap confidence; highest mean score "
+            f"of the {int(qualifies.sum())} that qualify"
+        )
+    else:
+        best = none
+        reason = (
+            "no transport is better than no adaptation for one scorer and no worse for "
+            f"every other, at {confidence:.0%} bootstrap confidence: staying put"
+        )
+    report = SelectionReport(names, means, lower, combined, allowed, best, reason, confidence)
+    report.qualifies = qualifies
+    return report
+
+
+class SelectionReport:
+    """What ``DomainAdaptation(transport="auto")`` chose, and why (``selection_``).
+
+    Attributes
+    ----------
+    candidates : list of str
+        The candidates, by their non-default parameters.
+    scores : dict of str to ndarray
+        Per scorer, every candidate's (mean) score; greater is better.
+    lower_bounds : dict of str to ndarray or None
+        Per scorer, the bootstrap lower bound of each candidate's score minus
+        no adaptation's (``None`` for the margin rule).
+    combined : ndarray
+        The mean over the scorers.
+    allowed : ndarray of bool
+        False for candidates the label-shift guard ruled out.
+    chosen : int
+        Index of the chosen candidate.
+    reason : str
+        Why it was chosen.
+    confidence : float or None
+        The bootstrap level.
+    label_shift : float or None
+        Total variation between source and estimated target class proportions.
+    """
+
+    def __init__(self, candidates, scores, lower_bounds, combined, allowed, chosen, reason,
+                 confidence):
+        self.candidates = list(candidates)
+        self.scores = scores
+        self.lower_bounds = lower_bounds
+        self.combined = np.asarray(combined, dtype=float)
+        self.allowed = np.asarray(allowed, dtype=bool)
+        self.chosen = int(chosen)
+        self.reason = reason
+        self.confidence = confidence
+        self.label_shift = None
+        self.qualifies = None
+
+    @property
+    def decision(self):
+        """The name of the chosen candidate."""
+        return self.candidates[self.chosen]
+
+    def __str__(self):
+        names = list(self.scores)
+        width = max(len(c) for c in self.candidates) + 2
+        head = f"{'candidate':<{width}}" + "".join(f"{n:>13}" for n in names) + f"{'mean':>9}"
+        if self.lower_bounds is not None:
+            head += "".join(f"{'lb ' + n[:9]:>14}" for n in names)
+        lines = [head]
+        for k, name in enumerate(self.candidates):
+            mark = "*" if k == self.chosen else ("x" if not self.allowed[k] else " ")
+            row = f"{mark}{name:<{width - 1}}" + "".join(
+                f"{self.scores[n][k]:13.4f}" for n in names
+            ) + f"{self.combined[k]:9.4f}"
+            if self.lower_bounds is not None:
+                row += "".join(f"{self.lower_bounds[n][k]:+14.4f}" for n in names)
+            lines.append(row)
+        if self.label_shift is not None:
+            lines.append(f"estimated label shift (total variation): {self.label_shift:.3f}"
+                         + ("; x: ruled out by the label-shift guard" if not self.allowed.all()
+                            else ""))
+        lines.append(f"decision: {self.decision} ({self.reason})")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<SelectionReport: {self.decision}>"
+
+
+def guard_label_shift(model, candidates, none, X, y, target, rng):
+    """A known blind spot of the label-free scorers, for ``"auto"``.
 
     Label shift: a transport with balanced marginals can map whole
       classes onto other classes, and adapting back undoes the
-      permutation, so circular validation scores it high. When the target
-      class proportions estimated by JCPOT differ from the source ones
-      (total variation > 0.3), only no adaptation and label-shift-aware
-      transports (``LabelAwareTransport(class_weights="estimate")``) compete.
+      permutation, so circular validation (and neighbour consistency) score
+      it high. When the target class proportions estimated by JCPOT differ
+      from the source ones (total variation > 0.3), only no adaptation and
+      label-shift-aware transports (``LabelAwareTransport(class_weights=
+      "estimate")``) compete.
 
     Returns
     -------
-    values : ndarray
-        The scores, ``-inf`` for the candidates ruled out.
+    allowed : ndarray of bool
+        False for the candidates ruled out.
     label_shift : float or None
         The total variation, for ``label_shift_``; None when not estimated
         (not a classifier, or one class).
     """
     from ._label_aware import LabelAwareTransport, estimate_target_proportions
 
-    values = values.copy()
+    allowed = np.ones(len(candidates), dtype=bool)
     label_shift = None
     labels = np.asarray(y)
     if labels.ndim == 1 and get_tags(model.estimator).estimator_type == "classifier":
@@ -218,15 +437,15 @@ def guard_label_shift(model, values, candidates, none, X, y, target, rng):
                 model._to_transport_space(X), index, model._to_transport_space(target), rng
             )
             label_shift = float(0.5 * np.abs(source_p - target_p).sum())
-            if label_shift > 0.3:
+            if label_shift > _LABEL_SHIFT:
                 for k, candidate in enumerate(candidates):
                     aware = isinstance(candidate, LabelAwareTransport) and not (
                         isinstance(candidate.class_weights, str)
                         and candidate.class_weights == "uniform"
                     )
                     if k != none and not aware:
-                        values[k] = -np.inf
-    return values, label_shift
+                        allowed[k] = False
+    return allowed, label_shift
 
 
 def describe(candidate):

@@ -85,6 +85,9 @@ def split_domains(X, y, target, target_labels, sample_domain, sample_weight):
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)[source_rows]
         X, y = _safe_indexing(X, source_rows), y[source_rows]
+        # Rows of one X, split by sample_domain: no fit parameter that
+        # cross-validation could slice, so no TargetSample warning.
+        target = TargetSample(target)
     if target is None:
         raise ValueError(
             "DomainAdaptation.fit needs the target-domain sample: "

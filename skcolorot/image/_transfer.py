@@ -108,11 +108,18 @@ def transfer(
         (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
     method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         The transport (see :func:`make_transport`).
-    regrain : bool or "auto", default="auto"
+    regrain : bool, "auto" or "detail", default="auto"
         Post-process with :func:`skcolorot.regrain`. ``"auto"``: for
         every method but ``"affine"``, whose map adds no grain (regraining it
         would only soften the picture). ``False`` is the faithful option: the
-        grade exactly as an exported ``.cube`` applies it.
+        grade exactly as an exported ``.cube`` applies it. ``"detail"``: one
+        grade, no rounds, applied by the base-and-detail regrain
+        (:mod:`skcolorot.image._regrain._detail`): the grade at its full slope
+        on an edge-preserving base of the source and the finer residual's gain
+        kept in ``[floor, cap]`` - no halo and no haze by construction, the
+        noise gain bounded, but the map's own colour splits kept (on the
+        tuning photos: halo 1.6 px and detail 0.94 against the default's
+        12.6 px and 0.75, colour fidelity 0.117 against 0.097).
     rounds : int, default=3
         Transport-and-regrain rounds when regraining (``1``: one grade, one
         regrain).
@@ -134,7 +141,8 @@ def transfer(
         Seed of the transport's sub-sampling (and random parts); fixed by default
         so that the same call gives the same image.
     regrain_params : dict, default=None
-        Keyword arguments of :func:`skcolorot.regrain`. ``None`` (and any key
+        Keyword arguments of :func:`skcolorot.regrain` (with ``regrain="detail"``:
+        ``radius=2``, ``eps=(6/255)**2``, ``cap=1.2``, ``floor=0.5``). ``None`` (and any key
         left out): ``radius=10, guide="color"`` and the regrain's other defaults,
         a wider filter than a single regrain's, which the rounds pay for.
     weights : array-like of shape (n_references,), default=None
@@ -219,8 +227,8 @@ def grade_with(
         raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
     if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
         raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
-    if regrain not in (True, False):
-        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
+    if regrain not in (True, False, "detail"):
+        raise ValueError(f"regrain must be True, False, 'auto' or 'detail', got {regrain!r}.")
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):
@@ -231,7 +239,9 @@ def grade_with(
         raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")
     fit_masks = {"sample_weight": source_mask, "target_weight": target_mask}
     transport.fit(source, target, **fit_masks)
-    if regrain:
+    if regrain == "detail":
+        mapped = detail_regrained(transport, source_data, regrain_params or {})
+    elif regrain:
         mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_masks)
     else:
         mapped = transport.transform(source)
@@ -245,8 +255,10 @@ def needs_regrain(method, regrain):
     """``regrain`` with ``"auto"`` resolved: every method but the affine one."""
     if regrain == "auto":
         return method != "affine"
+    if regrain == "detail":
+        return regrain
     if regrain not in (True, False):
-        raise ValueError(f"regrain must be True, False or 'auto', got {regrain!r}.")
+        raise ValueError(f"regrain must be True, False, 'auto' or 'detail', got {regrain!r}.")
     return bool(regrain)
 
 
@@ -276,6 +288,28 @@ def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit
         refit = clone(transport).fit(mapped, target, **(fit_params or {}))
         mapped = regrain_image(source, refit.transform(mapped), **params)
     return np.asarray(mapped)
+
+
+def detail_regrained(transport, source_data, regrain_params):
+    """The fitted grade applied by the base-and-detail regrain (one grade, no refit).
+
+    See :mod:`skcolorot.image._regrain._detail`: the grade at its full slope on
+    the source's edge-preserving base, the finer residual's gain kept in
+    ``[floor, cap]``.
+    """
+    from ._regrain._detail import detail_regrain
+
+    params = dict(regrain_params)
+    height, width = source_data.shape[:2]
+    u = source_data.colors().astype(np.float32).reshape(height, width, source_data.n_channels)
+
+    def grade(image):
+        return np.asarray(transport.transform(image), dtype=np.float32)
+
+    graded = np.clip(detail_regrain(u, grade, **params), 0.0, 1.0)
+    out = source_data.empty_output()
+    source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, graded.shape[-1]))
+    return out
 
 
 def _check_mask(mask, data, name):

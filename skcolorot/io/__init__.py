@@ -13,6 +13,8 @@ __getattr__, __dir__, __all__ = attach(
         "grade_files": "._batch",
         "sample_files": "._batch",
         "read_cube": "._cube",
+        "read_cube_lut": "._cube",
+        "CubeLUT": "._cube",
         "write_cube": "._cube",
         "named_profile": "._colormanage",
         "load_profile": "._colormanage",

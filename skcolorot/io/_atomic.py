@@ -7,9 +7,14 @@ SIGTERM (see ``_signals``) never leaves a half-written file.
   a symbolic link is written *through* (its target is replaced, the link stays).
 * Without ``overwrite`` the file is put in place with a hard link, so a file
   created meanwhile by someone else is not replaced either.
-* Temporary files are named ``.<name>.skcolorot-<pid>.<random>.tmp``; one left
-  behind by a killed process (SIGKILL, power loss) is removed by the next write
-  in the same directory once that process is gone.
+* Temporary files are named ``.<name>.skcolorot-<pid>.<random>.tmp``, ``<name>``
+  shortened so that the temporary fits wherever the output name itself fits.
+  One left behind by a killed process (SIGKILL, power loss) is removed by the
+  next write in the same directory once that process is gone; only names that
+  carry the ``skcolorot-<pid>`` marker are ever removed.
+* With ``within=DIR`` (an output folder), a symbolic link whose target lies
+  outside ``DIR`` is refused rather than followed out of the folder.
+* An error while writing names the output file, not the hidden temporary.
 
 The standard library only: the writers of every format (images, LUT text,
 video) share it without importing one another.
@@ -17,6 +22,7 @@ video) share it without importing one another.
 
 import errno
 import os
+import re
 import stat
 import tempfile
 import time
@@ -25,8 +31,12 @@ from contextlib import contextmanager
 __all__ = ["atomic_path", "check_writable"]
 
 # Our temporary files: ".<name>.skcolorot-<pid>.<random>.tmp" (the pid tells a
-# stale one, whose writer is gone, from one being written right now).
+# stale one, whose writer is gone, from one being written right now). The
+# sweep removes only names of exactly this shape: the marker proves them ours.
 _TEMP_TAG = "skcolorot-"
+_TEMP_NAME = re.compile(r"\..*\.skcolorot-(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.tmp", re.DOTALL)
+# Bytes of a temporary's name besides <name>: "." ".skcolorot-" pid "." 8 ".tmp"
+_TEMP_EXTRA = 1 + 1 + len(_TEMP_TAG) + 1 + 8 + 4
 # A temporary this old is stale even if its pid is alive again (pid reuse, or a
 # writer on another host of a shared directory).
 _STALE_SECONDS = 24 * 3600
@@ -59,12 +69,35 @@ def _destination(path):
     return target
 
 
-def check_writable(path, *, overwrite=False):
+def _name_max(directory):
+    """The longest file name (bytes) the filesystem of ``directory`` takes."""
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
+
+
+def _check_confined(path, destination, within):
+    """Refuse a link at ``path`` that leads out of the output folder ``within``."""
+    if within is None or destination == path:
+        return
+    folder = os.path.realpath(within)
+    if os.path.commonpath([folder, os.path.realpath(destination)]) != folder:
+        raise PermissionError(
+            errno.EPERM,
+            f"is a symbolic link to {destination}, outside the output folder; not "
+            "followed (--follow-symlinks, or follow_symlinks=True, to write through it)",
+            path,
+        )
+
+
+def check_writable(path, *, overwrite=False, within=None):
     """Fail early, before any work, if ``path`` cannot receive a file.
 
-    Checks the directory exists and is writable, that nothing but a regular file
-    (or a link to one) is at ``path`` and that no file is there unless
-    ``overwrite``.
+    Checks the directory exists and is writable, that the name fits the
+    filesystem, that nothing but a regular file (or a link to one) is at
+    ``path`` and that no file is there unless ``overwrite``. With ``within`` (a
+    directory), a symbolic link at ``path`` must lead to a file inside it.
 
     Returns
     -------
@@ -75,9 +108,17 @@ def check_writable(path, *, overwrite=False):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, "no such directory", directory)
+    name_length, name_max = len(os.fsencode(os.path.basename(path))), _name_max(directory)
+    if name_length > name_max:
+        raise OSError(
+            errno.ENAMETOOLONG,
+            f"file name too long ({name_length} bytes; this filesystem takes {name_max})",
+            path,
+        )
     destination = path
     if os.path.lexists(path):
         destination = _destination(path)
+        _check_confined(path, destination, within)
         kind = _non_regular_kind(os.stat(destination).st_mode)
         if kind == "a directory":
             raise IsADirectoryError(errno.EISDIR, "is a directory", path)
@@ -109,11 +150,23 @@ def _probe(directory):
     _PROBED.add(key)
 
 
+def _temporary_prefix(directory, name):
+    """``.<name>.skcolorot-<pid>.``, ``<name>`` cut (never the user's file name,
+    only its temporary's) so that the whole temporary fits the filesystem."""
+    pid = str(os.getpid())
+    budget = _name_max(directory) - _TEMP_EXTRA - len(pid)
+    encoded = os.fsencode(name)
+    if len(encoded) > budget:
+        # Cut on a character boundary; the marker, not the name, identifies it.
+        name = encoded[: max(budget, 0)].decode("utf-8", "ignore")
+    return f".{name}.{_TEMP_TAG}{pid}."
+
+
 def _create_temporary(directory, name):
     """A new empty temporary file of ours for ``name`` in ``directory``."""
     try:
         handle, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{name}.{_TEMP_TAG}{os.getpid()}.", suffix=".tmp"
+            dir=directory, prefix=_temporary_prefix(directory, name), suffix=".tmp"
         )
     except OSError as error:
         # Name the directory, not the hidden temporary nobody asked for.
@@ -129,9 +182,10 @@ def _create_temporary(directory, name):
 _SWEPT = set()
 
 
-def _remove_stale_temporaries(directory, name):
+def _remove_stale_temporaries(directory):
     """Remove our temporaries in ``directory`` whose writer is gone (killed,
-    crashed): scanned once per process and directory."""
+    crashed): scanned once per process and directory. Only names with our
+    marker (``.<name>.skcolorot-<pid>.<random>.tmp``) are candidates."""
     key = os.path.normcase(os.path.abspath(directory))
     if key in _SWEPT:
         return
@@ -140,30 +194,20 @@ def _remove_stale_temporaries(directory, name):
         entries = list(os.scandir(directory))
     except OSError:
         return
-    names = {entry.name for entry in entries}
     now = time.time()
     for entry in entries:
-        if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match is None:
             continue
-        stem = entry.name[1 : -len(".tmp")]
-        target, _, tag = stem.rpartition(".")
-        owner = target.rpartition(".")[2]
         try:
-            age = now - entry.stat(follow_symlinks=False).st_mtime
+            status = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if owner.startswith(_TEMP_TAG) and owner[len(_TEMP_TAG) :].isdigit():
-            pid = int(owner[len(_TEMP_TAG) :])
-            stale = pid != os.getpid() and (age > _STALE_SECONDS or not _is_running(pid))
-        else:
-            # ".NAME.XXXXXXXX.tmp" of an older version (no pid in the name): only
-            # next to its output (or the one written now), and only by its age.
-            stale = (
-                len(tag) == 8
-                and (target == name or target in names)
-                and age > _STALE_SECONDS
-            )
-        if stale:
+        if not stat.S_ISREG(status.st_mode):
+            continue  # we only ever create regular files
+        pid = int(match["pid"])
+        age = now - status.st_mtime
+        if pid != os.getpid() and (age > _STALE_SECONDS or not _is_running(pid)):
             try:
                 os.unlink(entry.path)
             except OSError:
@@ -183,7 +227,7 @@ def _is_running(pid):
 
 
 @contextmanager
-def atomic_path(path, *, overwrite=False):
+def atomic_path(path, *, overwrite=False, within=None):
     """A temporary path next to ``path`` that becomes ``path`` on success.
 
     Write the file to the yielded path; on leaving the block without an error it
@@ -191,29 +235,39 @@ def atomic_path(path, *, overwrite=False):
     a file created meanwhile by someone else is not replaced either). On an error
     or Ctrl-C the temporary file is removed and ``path`` is untouched. Only a
     regular file is ever replaced; a symbolic link is written through (its
-    target is replaced, the link stays).
+    target is replaced, the link stays), but with ``within`` (an output folder)
+    only when its target lies inside that folder. An error while writing is
+    raised with ``path`` as its file name (not the temporary's).
 
     Raises
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is False.
+    PermissionError
+        If ``path`` is a link out of ``within``.
     ValueError
         If ``path`` is a device, FIFO or socket (or a link to one).
     """
     path = os.fspath(path)
-    destination = check_writable(path, overwrite=overwrite)
+    destination = check_writable(path, overwrite=overwrite, within=within)
     directory = os.path.dirname(os.path.abspath(destination))
     name = os.path.basename(destination)
-    _remove_stale_temporaries(directory, name)
+    _remove_stale_temporaries(directory)
     temporary = _create_temporary(directory, name)
     try:
-        yield temporary
+        try:
+            yield temporary
+        except OSError as error:
+            if error.filename not in (None, temporary) or isinstance(error, FileExistsError):
+                raise
+            # e.g. a full disk: say which output could not be written.
+            raise OSError(error.errno, error.strerror or _one_line(error), path) from error
         # mkstemp makes the file private (0600); give it an ordinary file's mode.
         mode = os.stat(destination).st_mode & 0o777 if os.path.exists(destination) else 0o644
         os.chmod(temporary, mode)
         if overwrite:
             # Checked again: something may have appeared there during the work.
-            check_writable(path, overwrite=True)
+            check_writable(path, overwrite=True, within=within)
             os.replace(temporary, destination)
         else:
             _link_new(temporary, destination)
@@ -222,6 +276,10 @@ def atomic_path(path, *, overwrite=False):
             os.unlink(temporary)
         except FileNotFoundError:
             pass
+
+
+def _one_line(error):
+    return " ".join(str(error).split())
 
 
 def _link_new(temporary, path):

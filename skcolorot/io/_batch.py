@@ -8,6 +8,7 @@ interrupted batch leaves finished files and no half-written ones.
 """
 
 import os
+import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -109,11 +110,16 @@ def grade_frames(transport, frames, *, regrain=None):
     return graded
 
 
-def _grade_file(source_path, output_path, transport, regrain_params, overwrite, files=None):
+def _grade_file(source_path, output_path, transport, regrain_params, overwrite, files=None,
+                within=None):
     """Read, grade, (regrain,) write one file; runs on a worker. ``files`` (a
-    ``FileIO``) converts to and from the working space and keeps ICC and EXIF."""
+    ``FileIO``) converts to and from the working space and keeps ICC and EXIF.
+    None when, without ``overwrite``, another writer created the output meanwhile
+    (two runs into one folder): that file is left as it is."""
     from ._files import FileIO
 
+    if not overwrite and os.path.lexists(output_path):
+        return None  # appeared since the outputs were planned: not ours to replace
     files = FileIO() if files is None else files
     loaded = files.read(source_path)
     image = loaded.pixels
@@ -122,7 +128,12 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite, 
         from ..image._regrainer import regrain
 
         graded = regrain(image, graded, **regrain_params)
-    files.write(output_path, graded, loaded, overwrite=overwrite)
+    try:
+        files.write(output_path, graded, loaded, overwrite=overwrite, within=within)
+    except FileExistsError:
+        if overwrite:
+            raise
+        return None  # created by another writer while this one was graded
     return output_path
 
 
@@ -189,7 +200,7 @@ def sample_files(paths, *, n_pixels=_POOL_PIXELS, random_state=0, files=None, pr
     return np.concatenate(parts)
 
 
-def _check_paths(inputs, outputs, output_dir, overwrite):
+def _check_paths(inputs, outputs, output_dir, overwrite, within):
     """Every problem that can be seen before any work: fail before writing anything."""
     for path in inputs:
         if not os.path.isfile(path):
@@ -202,15 +213,33 @@ def _check_paths(inputs, outputs, output_dir, overwrite):
             raise ValueError(
                 f"{output} is also an input; write the graded files to another directory."
             )
-        check_output_path(output, overwrite=overwrite)
+        check_output_path(output, overwrite=overwrite, within=within)
 
 
 def _run_loop(tasks, bar):
-    outputs = []
-    for args in tasks:
-        outputs.append(_grade_file(*args))
-        bar.update()
-    return outputs
+    """Files on a thread per core: decoding, the compiled colour pass and encoding
+    release the GIL. The first error stops the files not yet started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..color._lut import n_threads
+
+    workers = min(n_threads(), len(tasks))
+    if workers <= 1:
+        outputs = []
+        for args in tasks:
+            outputs.append(_grade_file(*args))
+            bar.update()
+        return outputs
+    executor = ThreadPoolExecutor(workers, thread_name_prefix="skcolorot-batch")
+    try:
+        futures = [executor.submit(_grade_file, *args) for args in tasks]
+        outputs = []
+        for future in futures:
+            outputs.append(future.result())
+            bar.update()
+        return outputs
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_delayed(tasks, transport, scheduler, bar):
@@ -227,9 +256,9 @@ def _run_delayed(tasks, transport, scheduler, bar):
     keys = [f"grade-file-{batch}-{index}" for index in range(len(tasks))]
     jobs = [
         dask.delayed(_grade_file, pure=False, traverse=False)(
-            source, output, shared, params, overwrite, files, dask_key_name=key
+            source, output, shared, params, overwrite, files, within, dask_key_name=key
         )
-        for key, (source, output, _, params, overwrite, files) in zip(keys, tasks)
+        for key, (source, output, _, params, overwrite, files, within) in zip(keys, tasks)
     ]
     wanted = set(keys)
 
@@ -248,10 +277,10 @@ def _run_client(tasks, transport, client, bar):
     shared = client.scatter(transport, broadcast=True, hash=False)
     sources = [task[0] for task in tasks]
     outputs = [task[1] for task in tasks]
-    _, _, _, params, overwrite, files = tasks[0]
+    _, _, _, params, overwrite, files, within = tasks[0]
     futures = client.map(
         _grade_file, sources, outputs, transport=shared, regrain_params=params,
-        overwrite=overwrite, files=files, pure=False,
+        overwrite=overwrite, files=files, within=within, pure=False,
     )
     try:
         for future in as_completed(futures):
@@ -275,6 +304,7 @@ def grade_files(
     client=None,
     progress=True,
     files=None,
+    follow_symlinks=False,
 ):
     """Grade image files with one fitted transport and write them to a directory.
 
@@ -312,11 +342,16 @@ def grade_files(
         JPEG quality); by default each file is converted from its embedded ICC
         profile to sRGB, graded, converted back and written with its profile and
         EXIF.
+    follow_symlinks : bool, default=False
+        Write through a symbolic link in ``output_dir`` that leads out of it
+        (with ``overwrite``); by default such a link is refused before any work.
 
     Returns
     -------
     outputs : list of str
-        The written files, in the order of ``inputs``.
+        The written files, in the order of ``inputs``. Without ``overwrite``,
+        an output that another process creates while this call runs (two runs
+        into one folder) is left as it is, with a warning, and not listed.
 
     Raises
     ------
@@ -361,9 +396,10 @@ def grade_files(
     if not inputs:
         return []
     outputs = outputs_in_directory(inputs, output_dir)
-    _check_paths(inputs, outputs, output_dir, overwrite)
+    within = None if follow_symlinks else output_dir
+    _check_paths(inputs, outputs, output_dir, overwrite, within)
     tasks = [
-        (source, output, transport, params, overwrite, files)
+        (source, output, transport, params, overwrite, files, within)
         for source, output in zip(inputs, outputs)
     ]
 
@@ -371,7 +407,19 @@ def grade_files(
         raise ImportError(f"scheduler={scheduler!r} needs Dask: pip install 'skcolorot[dask]'.")
     with Progress(len(tasks), "grading", enabled=progress) as bar:
         if client is not None:
-            return _run_client(tasks, transport, client, bar)
-        if _has_dask():
-            return _run_delayed(tasks, transport, scheduler, bar)
-        return _run_loop(tasks, bar)
+            written = _run_client(tasks, transport, client, bar)
+        elif _has_dask():
+            written = _run_delayed(tasks, transport, scheduler, bar)
+        else:
+            written = _run_loop(tasks, bar)
+    left = [output for output, done in zip(outputs, written) if done is None]
+    if left:
+        shown = ", ".join(os.path.basename(path) for path in left[:3])
+        warnings.warn(
+            f"{len(left)} output{'s' * (len(left) != 1)} in {output_dir} appeared while "
+            f"this batch ran (another writer?) and {'were' if len(left) > 1 else 'was'} "
+            f"left as {'they are' if len(left) > 1 else 'it is'}: {shown}"
+            f"{', ...' if len(left) > 3 else ''}",
+            stacklevel=2,
+        )
+    return [path for path in written if path is not None]

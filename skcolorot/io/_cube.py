@@ -1,21 +1,26 @@
 """Adobe/Resolve ``.cube`` files: :func:`write_cube` / :func:`read_cube` exchange
 3D LUT tables (see :mod:`skcolorot.color._lut`) with ffmpeg, DaVinci Resolve,
-Photoshop and colour-science.
+Photoshop and colour-science; :func:`read_cube_lut` reads any .cube skcolorot
+writes (a 3-D table over a scene-linear ``DOMAIN``, or a 1-D shaper) with its
+domain, to be applied by :meth:`CubeLUT.apply`.
 """
 
 import io
 import os
 import re
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
+from .._utils._dtypes import unit_scale
 from ..color._lut import _MAX_TABLE_MAGNITUDE, _check_table, lut_grid  # noqa: F401 (doctests)
 from ._atomic import atomic_path
 
-__all__ = ["write_cube", "read_cube"]
+__all__ = ["CubeLUT", "read_cube", "read_cube_lut", "write_cube"]
 
 _CUBE_MAX_SIZE = 256
+_CUBE_MAX_1D_SIZE = 65536
 # data words that start with a letter; read as numbers so the error says "non-finite"
 _NON_FINITE_WORDS = {"nan", "inf", "infinity"}
 # What a .cube number is: ASCII decimals only (Python's float() also takes "0.5_0",
@@ -133,7 +138,7 @@ def read_cube(path):
         # Something is wrong with the file, or unusual in it (a non-ASCII comment
         # among the rows): the line-by-line reader names the first problem's
         # line, or reads the table.
-        return _check_cube_lines(path)
+        return _check_cube_lines(path, strict=True).table
 
 
 class _SlowPath(Exception):
@@ -246,17 +251,130 @@ def _header_line(path, line_number, line):
         raise _SlowPath
 
 
-def _check_cube_lines(path):
-    """Read ``path`` line by line: the table, or a ValueError naming the first
-    problem's line."""
+@dataclass(frozen=True)
+class CubeLUT:
+    """A .cube LUT with its input domain, as :func:`read_cube_lut` reads it.
+
+    Attributes
+    ----------
+    table : ndarray of shape (N, N, N, 3) or (N, 3)
+        A 3-D table ``table[r, g, b]`` (as :func:`read_cube`), or a 1-D table
+        of one row per input level (a shaper).
+    domain_min, domain_max : ndarray of shape (3,)
+        The input values of the first and last node of each axis.
+    title : str or None
+        The ``TITLE``.
+    """
+
+    table: np.ndarray
+    domain_min: np.ndarray
+    domain_max: np.ndarray
+    title: str | None = None
+
+    @property
+    def is_3d(self):
+        return self.table.ndim == 4
+
+    @property
+    def unit_domain(self):
+        return bool(np.all(self.domain_min == 0) and np.all(self.domain_max == 1))
+
+    def apply(self, image):
+        """Map the colours of ``image`` through the LUT (tetrahedral for 3-D,
+        linear per channel for 1-D, as ffmpeg's ``lut3d`` / ``lut1d``).
+
+        uint8 / uint16 images are read as [0, 1] and come back rounded and
+        clipped in the same dtype; float images stay float (not clipped).
+        The alpha channel passes through.
+        """
+        from ..color._lut import apply_lut
+
+        image = np.asarray(image)
+        if self.is_3d and self.unit_domain:
+            return apply_lut(image, self.table)
+        rgb = image[..., :3]
+        scale = unit_scale(image.dtype) if image.dtype.kind in "iu" else 1.0
+        # The domain mapped onto the table's nodes: [domain_min, domain_max] -> [0, 1].
+        coords = (rgb / scale - self.domain_min) / (self.domain_max - self.domain_min)
+        if self.is_3d:
+            mapped = apply_lut(coords, self.table)
+        else:
+            nodes = np.linspace(0.0, 1.0, len(self.table))
+            mapped = np.stack(
+                [np.interp(coords[..., c], nodes, self.table[:, c]) for c in range(3)], axis=-1
+            )
+        if image.dtype.kind in "iu":
+            mapped = np.round(np.clip(mapped, 0.0, 1.0) * scale).astype(image.dtype)
+        else:
+            mapped = mapped.astype(image.dtype, copy=False)
+        if image.shape[-1] == 4:
+            mapped = np.concatenate([mapped, image[..., 3:]], axis=-1)
+        return mapped
+
+
+def read_cube_lut(path):
+    """Read any .cube LUT skcolorot writes, with its domain.
+
+    Unlike :func:`read_cube` (a 3-D table over the unit cube), this reads a
+    3-D table over any ``DOMAIN_MIN`` / ``DOMAIN_MAX`` (``skcolorot lut
+    --domain-max``) and a 1-D table (the shaper of ``--shaper log2``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    lut : CubeLUT
+
+    Raises
+    ------
+    ValueError
+        If the file is malformed (the message names the file and line), holds
+        both a 1-D and a 3-D table, or has a domain whose minimum is not below
+        its maximum.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "wide.cube")
+    >>> _ = open(path, "w").write(
+    ...     "LUT_3D_SIZE 2\\nDOMAIN_MAX 4 4 4\\n" + "\\n".join(["0 0 0"] * 8) + "\\n")
+    >>> lut = read_cube_lut(path)
+    >>> lut.table.shape, lut.domain_max.tolist()
+    ((2, 2, 2, 3), [4.0, 4.0, 4.0])
+    """
+    path = os.fspath(path)
+    try:
+        table = _read_cube_fast(path)  # the common unit-domain 3-D file, quickly
+    except _SlowPath:
+        return _check_cube_lines(path, strict=False)
+    return CubeLUT(table, np.zeros(3), np.ones(3), _cube_file_title(path))
+
+
+def _cube_file_title(path):
+    with open(path, encoding="utf-8-sig", errors="replace") as stream:
+        for _, line in zip(range(64), stream):
+            if line.strip().startswith("TITLE"):
+                return _title_of(line)
+    return None
+
+
+def _title_of(line):
+    return line.strip()[len("TITLE"):].strip().strip('"')
+
+
+def _check_cube_lines(path, *, strict):
+    """Read ``path`` line by line: a CubeLUT, or a ValueError naming the first
+    problem's line. ``strict``: only a 3-D table over the unit cube (read_cube)."""
     try:
         with open(path, encoding="utf-8-sig") as stream:
-            return _check_cube_stream(path, stream)
+            return _check_cube_stream(path, stream, strict)
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not a text .cube file ({error})") from None
 
 
-def _check_cube_stream(path, stream):
+def _check_cube_stream(path, stream, strict):
     def fail(line_number, message):
         raise ValueError(f"{path}, line {line_number}: {message}")
 
@@ -277,13 +395,15 @@ def _check_cube_stream(path, stream):
             )
         return numbers
 
-    size = None
+    size = kind = title = None
+    domain = {"min": [0.0] * 3, "max": [1.0] * 3}
     n_data = 0
     line_number = 0
     rows = None
     for line_number, line in enumerate(stream, start=1):
         line = line.strip()
         if line.startswith("TITLE"):  # before '#' handling: titles may contain '#'
+            title = _title_of(line)
             continue
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -292,37 +412,57 @@ def _check_cube_stream(path, stream):
         if keyword[0].isalpha() and keyword.lower() not in _NON_FINITE_WORDS:
             if n_data:
                 fail(line_number, f"keyword {keyword} after the table data")
-            if keyword == "LUT_3D_SIZE":
+            if keyword in ("LUT_3D_SIZE", "LUT_1D_SIZE"):
+                if strict and keyword == "LUT_1D_SIZE":
+                    fail(line_number, "1-D LUTs are unsupported; only 3-D LUTs "
+                                      "(LUT_3D_SIZE) are read")
                 if size is not None:
-                    fail(line_number, "a second LUT_3D_SIZE line")
+                    fail(line_number, f"a second {keyword} line" if kind == keyword[4:6]
+                         else "both a 1-D and a 3-D table; only one table per file is read")
+                kind = keyword[4:6]
+                limit = _CUBE_MAX_SIZE if kind == "3D" else _CUBE_MAX_1D_SIZE
                 if len(words) != 1 or not _ASCII_INTEGER.fullmatch(words[0]):
-                    fail(line_number, f"LUT_3D_SIZE needs one integer, got {' '.join(words)!r}")
+                    fail(line_number, f"{keyword} needs one integer, got {' '.join(words)!r}")
                 size = int(words[0])
-                if not 2 <= size <= _CUBE_MAX_SIZE:
-                    fail(line_number, f"LUT_3D_SIZE must be in 2..{_CUBE_MAX_SIZE}, got {size}")
-            elif keyword in ("LUT_1D_SIZE", "LUT_1D_INPUT_RANGE"):
-                fail(line_number, "1-D LUTs are unsupported; only 3-D LUTs (LUT_3D_SIZE) are read")
+                if not 2 <= size <= limit:
+                    fail(line_number, f"{keyword} must be in 2..{limit}, got {size}")
             elif keyword in ("DOMAIN_MIN", "DOMAIN_MAX"):
                 expected = [0.0] * 3 if keyword == "DOMAIN_MIN" else [1.0] * 3
-                if parse_numbers(line_number, words, 3) != expected:
-                    fail(line_number, f"non-unit domains are unsupported ({line})")
-            elif keyword == "LUT_3D_INPUT_RANGE":
-                if parse_numbers(line_number, words, 2) != [0.0, 1.0]:
-                    fail(line_number, f"non-unit domains are unsupported ({line})")
+                numbers = parse_numbers(line_number, words, 3)
+                if strict and numbers != expected:
+                    fail(line_number, f"non-unit domains are unsupported ({line}); "
+                                      "read_cube_lut reads them")
+                domain[keyword[-3:].lower()] = numbers
+            elif keyword in ("LUT_3D_INPUT_RANGE", "LUT_1D_INPUT_RANGE"):
+                numbers = parse_numbers(line_number, words, 2)
+                if strict and numbers != [0.0, 1.0]:
+                    fail(line_number, f"non-unit domains are unsupported ({line}); "
+                                      "read_cube_lut reads them")
+                domain = {"min": [numbers[0]] * 3, "max": [numbers[1]] * 3}
             else:
                 fail(line_number, f"unsupported keyword {keyword}")
             continue
         if size is None:
             fail(line_number, "table data before LUT_3D_SIZE")
+        n_rows = size**3 if kind == "3D" else size
         if rows is None:
-            rows = np.empty((size**3, 3))
+            rows = np.empty((n_rows, 3))
         n_data += 1
-        if n_data > size**3:
-            fail(line_number, f"expected {size**3} table rows for LUT_3D_SIZE {size}, got more")
+        if n_data > n_rows:
+            fail(line_number, f"expected {n_rows} table rows for LUT_{kind}_SIZE {size}, "
+                              "got more")
         rows[n_data - 1] = parse_numbers(line_number, [keyword, *words], 3)
     if size is None:
         raise ValueError(f"{path}: no LUT_3D_SIZE line; not a 3-D .cube LUT")
-    if n_data != size**3:
-        fail(line_number, f"expected {size**3} table rows for LUT_3D_SIZE {size}, got {n_data}")
+    n_rows = size**3 if kind == "3D" else size
+    if n_data != n_rows:
+        fail(line_number, f"expected {n_rows} table rows for LUT_{kind}_SIZE {size}, got {n_data}")
+    low, high = np.array(domain["min"]), np.array(domain["max"])
+    if not np.all(low < high):
+        raise ValueError(f"{path}: DOMAIN_MIN {low.tolist()} is not below DOMAIN_MAX "
+                         f"{high.tolist()}")
+    if kind == "1D":
+        return CubeLUT(rows, low, high, title)
     # rows run red fastest, so in C order they are indexed [b, g, r]
-    return np.ascontiguousarray(rows.reshape(size, size, size, 3).transpose(2, 1, 0, 3))
+    table = np.ascontiguousarray(rows.reshape(size, size, size, 3).transpose(2, 1, 0, 3))
+    return CubeLUT(table, low, high, title)

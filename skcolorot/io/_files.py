@@ -88,8 +88,9 @@ class FileIO:
             raise ValueError(f"{path}: {error}") from None
         return Loaded(working, profile, info.exif, info.grayscale, info.bit_depth)
 
-    def write(self, path, image, loaded=None, *, overwrite=False):
-        """Write a working-space ``image`` (the result of ``loaded``) to ``path``."""
+    def write(self, path, image, loaded=None, *, overwrite=False, within=None):
+        """Write a working-space ``image`` (the result of ``loaded``) to ``path``
+        (``within``: the output folder a symbolic link may not lead out of)."""
         from ._colormanage import convert_profile
 
         target = self.output_profile
@@ -108,6 +109,7 @@ class FileIO:
             exif=loaded.exif if (loaded is not None and self.keep_exif) else None,
             quality=self.quality,
             subsampling=self.subsampling,
+            within=within,
         )
 
 

@@ -49,7 +49,7 @@ def _format_for(path):
     return file_format
 
 
-def check_output_path(path, *, overwrite=False, image=True):
+def check_output_path(path, *, overwrite=False, image=True, within=None):
     """Fail early, before any work, if ``path`` cannot receive the output.
 
     As :func:`skcolorot.io._atomic.check_writable` (the directory is writable, only
@@ -61,7 +61,7 @@ def check_output_path(path, *, overwrite=False, image=True):
     destination : str
         The file that will be written: ``path``, or a symbolic link's target.
     """
-    destination = check_writable(path, overwrite=overwrite)
+    destination = check_writable(path, overwrite=overwrite, within=within)
     if image:
         _format_for(path)
     return destination

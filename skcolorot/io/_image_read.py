@@ -11,11 +11,18 @@ Conventions:
   upright), the file's bit depth and whether it was a grayscale file.
 * **Grayscale files are read as RGB**, the gray value repeated in the three
   channels (gray + alpha as RGBA).
+* Camera RAW files (DNG, CR2, CR3, NEF, ARW, ...) are developed by rawpy (the
+  ``skcolorot[raw]`` extra): camera white balance, 16 bits, sRGB, upright, EXIF
+  kept where Pillow can read it (the TIFF-based formats).
 * 16 bits are kept for TIFF (any channel count), grayscale PNG and, with OpenCV
   installed (``pip install opencv-python-headless``), colour PNG. Without OpenCV a
   16-bit colour PNG is read at 8 bits with a warning.
 * Pillow's decompression-bomb limit applies to every image read (a tiny file may
   declare a gigapixel image); the message says how to lift it.
+* What Pillow, tifffile and libtiff say while reading (warnings, log lines) never
+  reaches the user directly: it is folded into the error, or repeated as one
+  warning naming the file (see :mod:`skcolorot.io._quiet`). A TIFF whose data
+  runs past the end of the file is reported as truncated.
 
 Writing: :mod:`skcolorot.io._image_write`; formats, output checks and bit
 depths: :mod:`skcolorot.io._image_formats`.
@@ -31,8 +38,13 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ._image_formats import _PNG_SIGNATURE, _TIFF_EXTENSIONS
+from ._quiet import Notes, quiet
 
-__all__ = ["ImageMetadata", "read_image"]
+__all__ = ["ImageMetadata", "RAW_EXTENSIONS", "read_image"]
+
+# Camera RAW files, read through rawpy (LibRaw) rather than Pillow.
+RAW_EXTENSIONS = (".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2",
+                  ".raf", ".orf", ".rw2", ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf")
 
 # Pillow modes of 16-bit grayscale data.
 _GRAY16_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
@@ -117,10 +129,20 @@ def read_image(path, *, metadata=False):
 
 
 def _read(path):
-    icc_profile, exif, orientation, file_format, gray_file = _read_metadata(path)
+    notes = Notes()
+    with quiet(notes):
+        icc_profile, exif, orientation, file_format, gray_file = _read_metadata(path)
+    if path.lower().endswith(RAW_EXTENSIONS):
+        from ._raw import raw_exif, read_raw
+
+        # Developed upright, in sRGB, by LibRaw: no orientation or profile to apply.
+        image = read_raw(path)
+        exif = exif or raw_exif(path)
+        return image, ImageMetadata(exif=exif, bit_depth=16, file_format="RAW")
     image = None
-    if path.lower().endswith(_TIFF_EXTENSIONS):
-        image = _read_tiff(path)
+    tiff = path.lower().endswith(_TIFF_EXTENSIONS) or _is_tiff(path)
+    if tiff:
+        image = _read_tiff(path, notes)
         if icc_profile is None and image is not None:
             icc_profile = _tiff_icc_profile(path)  # Pillow cannot open float TIFF
     elif file_format == "PNG" and not gray_file and _png_bit_depth(path) == 16:
@@ -128,7 +150,8 @@ def _read(path):
     if image is not None:
         image = _orient(image, orientation)
     else:
-        image = _read_pillow(path, file_format)
+        image = _read_pillow(path, file_format, notes, tiff)
+    notes.warn(path, stacklevel=4)
     info = ImageMetadata(
         icc_profile=icc_profile,
         exif=exif,
@@ -139,10 +162,11 @@ def _read(path):
     return image, info
 
 
-def _read_pillow(path, file_format):
+def _read_pillow(path, file_format, notes, tiff=False):
     try:
-        with Image.open(path) as opened:
-            _warn_pages(path, getattr(opened, "n_frames", 1))
+        # libtiff prints its complaints on the C stderr: caught there too.
+        with quiet(notes, c_stderr=tiff), Image.open(path) as opened:
+            n_pages = getattr(opened, "n_frames", 1)
             opened.load()
             image = ImageOps.exif_transpose(opened)
             image.load()
@@ -150,10 +174,17 @@ def _read_pillow(path, file_format):
     except Image.DecompressionBombError as error:
         raise ValueError(_bomb_message(path, error)) from None
     except UnidentifiedImageError:
-        raise ValueError(f"{path}: not an image file that Pillow can read.") from None
+        if tiff:
+            detail = notes.detail() or "no readable image directory"
+            raise ValueError(f"{path}: damaged or truncated TIFF ({detail}).") from None
+        detail = f" ({notes.detail()})" if notes else ""
+        raise ValueError(f"{path}: not an image file that Pillow can read{detail}.") from None
     except (OSError, SyntaxError, ValueError) as error:
         # Truncated or corrupt data; Pillow raises any of these.
-        raise ValueError(f"{path}: cannot decode the image ({error}).") from None
+        detail = "; ".join([_one_line(error), *notes[:2]])
+        kind = "damaged TIFF" if tiff else "image"
+        raise ValueError(f"{path}: cannot decode the {kind} ({detail}).") from None
+    _warn_pages(path, n_pages)
     if file_format == "PNG" and image.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
         warnings.warn(
             f"{path}: 16-bit colour PNG read at 8 bits (Pillow's limit); install "
@@ -300,17 +331,60 @@ class _Refused(Exception):
     """A TIFF that tifffile read well enough to know it is not supported."""
 
 
-def _read_tiff(path):
+def _is_tiff(path):
+    """A TIFF by its first bytes, whatever the name."""
+    with open(path, "rb") as stream:
+        return stream.read(4) in (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")
+
+
+def _check_header(path):
+    """A TIFF whose first image directory lies past the end of the file (a
+    download or copy cut short: writers often put the directory last)."""
+    with open(path, "rb") as stream:
+        header = stream.read(16)
+    order = "<" if header[:2] == b"II" else ">"
+    if len(header) < 8:
+        raise _Refused(f"{path}: truncated TIFF ({len(header)} bytes).")
+    big = struct.unpack(order + "H", header[2:4])[0] == 43
+    if big and len(header) < 16:
+        raise _Refused(f"{path}: truncated TIFF ({len(header)} bytes).")
+    offset = struct.unpack(order + ("Q" if big else "I"), header[8:16] if big else header[4:8])[0]
+    size = os.path.getsize(path)
+    if offset >= size:
+        raise _Refused(
+            f"{path}: truncated TIFF (its image directory is at byte {offset}, the file "
+            f"ends at byte {size})."
+        )
+
+
+def _check_complete(path, page):
+    """A TIFF whose image data runs past the end of the file is truncated: say
+    so, rather than let a decoder fail on it (libtiff prints on the C stderr)."""
+    ends = [offset + count for offset, count in zip(page.dataoffsets, page.databytecounts)
+            if count]
+    size = os.path.getsize(path)
+    if ends and max(ends) > size:
+        raise _Refused(
+            f"{path}: truncated TIFF (its image data runs to byte {max(ends)}, the file "
+            f"ends at byte {size})."
+        )
+
+
+def _read_tiff(path, notes):
     """A uint8/uint16/float RGB(A) or gray TIFF through tifffile (keeps 16 bits;
     float samples come back as float32, unscaled); None for anything else, which
-    Pillow then reads or reports."""
+    Pillow then reads or reports (tifffile's complaints go to ``notes``)."""
     try:
         import tifffile
     except ImportError:  # a scikit-image dependency, but not ours to require
         return None
     try:
-        with tifffile.TiffFile(path) as tiff:
+        _check_header(path)
+        with quiet(notes), tifffile.TiffFile(path) as tiff:
+            if not len(tiff.pages):
+                return None  # no readable directory: Pillow tries, notes explain
             page = tiff.pages[0]
+            _check_complete(path, page)
             photometric = int(page.photometric)
             if len(page.shape) >= 2:
                 _check_pixel_count(path, page.imagelength, page.imagewidth)
@@ -326,7 +400,9 @@ def _read_tiff(path):
         raise ValueError(str(error)) from None
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - any failure here: let Pillow try and explain
+    except Exception as error:  # noqa: BLE001 - any failure: let Pillow try and explain
+        if "imagecodecs" not in str(error):  # a missing codec is no fault of the file
+            notes.add(f"tifffile: {error}")
         return None
     image = _tiff_to_rgb(array, axes, photometric, tifffile)
     if image is not None:

@@ -55,6 +55,7 @@ def write_image(
     exif=None,
     quality=None,
     subsampling=None,
+    within=None,
 ):
     """Write a uint8 / uint16 image atomically; the format comes from the extension.
 
@@ -78,6 +79,10 @@ def write_image(
         JPEG / WebP quality (95 when None).
     subsampling : {"4:4:4", "4:2:2", "4:2:0"}, default=None
         JPEG chroma subsampling (Pillow's 4:2:0 when None).
+    within : str or path-like, default=None
+        The output folder: a symbolic link at ``path`` is written through only
+        when its target lies inside it (see
+        :func:`skcolorot.io._atomic.atomic_path`).
 
     Raises
     ------
@@ -117,11 +122,11 @@ def write_image(
     if bit_depth == 32 and file_format != "TIFF":
         raise ValueError(f"{path}: only TIFF holds float samples here; use a .tif file name.")
     if image.dtype.kind == "f" and file_format == "TIFF" and bit_depth in (None, 32):
-        _write_float_tiff(path, image, icc_profile, overwrite)
+        _write_float_tiff(path, image, icc_profile, overwrite, within)
         return
     if bit_depth == 32:
         image = image.astype(np.float32) / np.float32(unit_scale(image.dtype))
-        _write_float_tiff(path, image, icc_profile, overwrite)
+        _write_float_tiff(path, image, icc_profile, overwrite, within)
         return
     if image.dtype.kind == "f":
         depth = bit_depth or (16 if holds_16 else 8)
@@ -194,15 +199,15 @@ def write_image(
         def save(target):
             pillow_image.save(target, format=file_format, **options)
 
-    with atomic_path(path, overwrite=overwrite) as temporary:
+    with atomic_path(path, overwrite=overwrite, within=within) as temporary:
         save(temporary)
 
 
-def _write_float_tiff(path, image, icc_profile, overwrite):
+def _write_float_tiff(path, image, icc_profile, overwrite, within=None):
     import tifffile
 
     photometric = "rgb" if image.ndim == 3 else "minisblack"
-    with atomic_path(path, overwrite=overwrite) as temporary:
+    with atomic_path(path, overwrite=overwrite, within=within) as temporary:
         tifffile.imwrite(temporary, image.astype(np.float32, copy=False),
                          photometric=photometric, compression="zlib", iccprofile=icc_profile)
 

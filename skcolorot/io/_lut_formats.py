@@ -123,15 +123,17 @@ def write_hald(path, table, *, overwrite=False, bit_depth=16):
 
 
 def read_hald(path):
-    """Read a HaldCLUT image as a table of shape (N, N, N, 3), values in [0, 1]."""
+    """Read a HaldCLUT image as a table of shape (N, N, N, 3), values in [0, 1]
+    (``N = L**2`` for an image of ``L**3`` pixels square, ``L`` in 2..16)."""
     from ._image_read import read_image
 
     image = read_image(path)[..., :3]
     side = image.shape[0]
     level = int(round(side ** (1 / 3)))
-    if image.shape[1] != side or level**3 != side:
-        raise ValueError(f"{path}: a HaldCLUT is a square image of L**3 pixels, got "
-                         f"{image.shape[1]}x{side}.")
+    if image.shape[1] != side or level**3 != side or not 2 <= level <= 16:
+        # The levels write_hald writes (and ffmpeg's haldclut reads): 2..16.
+        raise ValueError(f"{path}: a HaldCLUT is a square image of L**3 pixels with L "
+                         f"in 2..16 (8x8 to 4096x4096), got {image.shape[1]}x{side}.")
     size = level * level
     table = image.reshape(size, size, size, 3).transpose(2, 1, 0, 3)
     return table / unit_scale(image.dtype)

@@ -109,18 +109,20 @@ def output_paths(inputs, output, *, directory):
     return outputs_in_directory(inputs, output)
 
 
-def prepare_outputs(outputs, *, overwrite=False, skip_existing=False):
+def prepare_outputs(outputs, *, overwrite=False, skip_existing=False, within=None):
     """Create the output directories and refuse existing files, before any work;
-    the indices of the outputs to write (with ``skip_existing``, those not there)."""
+    the indices of the outputs to write (with ``skip_existing``, those not there).
+    With ``within`` (the output folder), a symbolic link there that leads out
+    of it is refused."""
     from ._image_formats import check_output_path
 
     todo = []
     for index, path in enumerate(outputs):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         if skip_existing and os.path.lexists(path):
-            check_output_path(path, overwrite=True)  # still a writable image name
+            check_output_path(path, overwrite=True, within=within)  # still writable
             continue
-        check_output_path(path, overwrite=overwrite)
+        check_output_path(path, overwrite=overwrite, within=within)
         todo.append(index)
     return todo
 

@@ -7,63 +7,62 @@ evenly across the clip, then applies that same grade to every frame, so
 identical colours stay identical from frame to frame (``benchmarks/
 bench_video_flicker.py`` measures the difference).
 
-ffmpeg does the decoding and encoding (the ``ffmpeg`` executable on ``PATH``, or
-the one the ``imageio-ffmpeg`` package ships): frames travel as raw RGB through
-pipes, the frame rate is copied exactly, audio is copied when the output
-container takes it as it is (re-encoded otherwise), and the output is written to a temporary file
-that replaces nothing until it is complete.
+The clip comes out as it went in: every frame with its own timestamp (a
+variable frame rate stays variable, the frame count stays), its size (odd sizes
+go to 4:4:4, which holds them, rather than being cropped), depth, colour
+metadata and display rotation, and every other stream (all audio tracks,
+subtitles, data, attachments, chapters, metadata) copied - or converted, or
+dropped with the reason, where the container cannot take it. ffmpeg does the
+decoding and encoding (:mod:`skcolorot.io._ffmpeg`): a clip with one grade and
+nothing per frame goes through ffmpeg's own ``lut3d`` (the grade as a ``.cube``,
+the same tetrahedral interpolation), others through the compiled colour pass
+frame by frame. The output is an unnamed file until it is complete, and ffmpeg
+dies with this process, so neither Ctrl-C nor ``kill -9`` leaves anything behind.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
-import threading
 
 import numpy as np
+
+from ._ffmpeg import (
+    FFmpegProcess,
+    MatroskaWriter,
+    ffmpeg_executable,
+    ffmpeg_version,
+    filter_path,
+    last_line as _last_line,
+    muxer_for,
+    passthrough_args,
+    plan_streams,
+    unnamed_file,
+)
 
 __all__ = ["VideoInfo", "ffmpeg_executable", "grade_video", "probe_video", "read_frames"]
 
 # Frames of the fit are shrunk to at most this width: a colour distribution
 # needs no detail, and decoding stays cheap.
 _SAMPLE_WIDTH = 320
-_MUXERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm",
-           ".avi": "avi"}
-# Audio codecs each container takes as they are; others are re-encoded.
-_AUDIO_COPY = {
-    "mp4": {"aac", "mp3", "alac", "ac3", "eac3", "opus", "flac"},
-    "mov": {"aac", "mp3", "alac", "ac3", "pcm_s16le", "pcm_s24le", "pcm_s16be", "pcm_s24be"},
-    "webm": {"opus", "vorbis"},
-    "avi": {"mp3", "ac3", "pcm_s16le"},
-}
 _ENCODER_FORMATS = {"yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le",
                     "yuv444p10le"}
 _MATRICES = {"bt709": "bt709", "smpte170m": "bt601", "bt470bg": "bt601",
              "bt2020nc": "bt2020", "bt2020ncl": "bt2020"}
+_HDR_TRANSFERS = {"smpte2084": "PQ", "arib-std-b67": "HLG"}
 
 
 class VideoInfo(dict):
     """What :func:`probe_video` found: ``width``, ``height``, ``fps`` (a string
     such as ``"30000/1001"``), ``frames`` (an estimate, or None), ``pix_fmt``,
     ``bits`` (8 or 16: the depth frames are decoded at), ``colorspace``,
-    ``color_primaries``, ``color_trc``, ``audio_codec`` (None without audio)."""
+    ``color_primaries``, ``color_trc``, ``color_range``, ``rotation`` (degrees
+    counter-clockwise of the display matrix, 0 without), ``time_base``,
+    ``audio_codec`` (of the first audio stream; None without audio),
+    ``streams`` (ffprobe's, all of them) and ``index`` (of the video stream)."""
 
     __getattr__ = dict.get
-
-
-def ffmpeg_executable():
-    """The path of ffmpeg: on PATH, else imageio-ffmpeg's; FileNotFoundError if none."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        raise FileNotFoundError(
-            2, "ffmpeg not found: install it (it must be on PATH) or pip install "
-            "imageio-ffmpeg", "ffmpeg"
-        ) from None
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _fraction(text):
@@ -72,6 +71,14 @@ def _fraction(text):
         return float(num) / float(den or 1)
     except (ValueError, ZeroDivisionError):
         return 0.0
+
+
+def _rotation(stream):
+    for data in stream.get("side_data_list") or ():
+        if "rotation" in data:
+            return int(round(float(data["rotation"]))) % 360
+    tag = (stream.get("tags") or {}).get("rotate")
+    return int(tag) % 360 if tag and tag.lstrip("-").isdigit() else 0
 
 
 def probe_video(path):
@@ -122,16 +129,21 @@ def probe_video(path):
         colorspace=video.get("color_space"), color_primaries=video.get("color_primaries"),
         color_trc=video.get("color_transfer"), color_range=video.get("color_range"),
         audio_codec=audio.get("codec_name") if audio else None,
+        rotation=_rotation(video), time_base=video.get("time_base") or "1/1000",
+        streams=streams, index=video.get("index", 0),
     )
 
 
-def _last_line(text):
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+_SHOWINFO = re.compile(r"Parsed_showinfo.*?\bn:\s*(\d+)\s+pts:\s*(-?\d+)")
+_TIME_BASE = re.compile(r"Parsed_showinfo.*?time_base:\s*(\d+)/(\d+)")
 
 
-def read_frames(path, *, info=None, width=None, bits=None):
+def read_frames(path, *, info=None, width=None, bits=None, timestamps=None, autorotate=False):
     """Decode the frames of ``path`` one by one as RGB arrays.
+
+    Every decoded frame once, in presentation order (no frame is repeated or
+    dropped to make a constant rate), as stored (the display rotation is not
+    applied unless ``autorotate``).
 
     Parameters
     ----------
@@ -142,6 +154,11 @@ def read_frames(path, *, info=None, width=None, bits=None):
         Scale frames to this width (even height, aspect kept); None: full size.
     bits : {8, 16}, default=None
         uint8 or uint16 frames; None follows the source (16 for 10-bit video).
+    timestamps : list, default=None
+        When given, receives every frame's presentation time in nanoseconds
+        once the clip is decoded.
+    autorotate : bool, default=False
+        Apply the display rotation to the pixels.
 
     Yields
     ------
@@ -151,131 +168,90 @@ def read_frames(path, *, info=None, width=None, bits=None):
     info = probe_video(path) if info is None else info
     bits = info.bits if bits is None else bits
     w, h = info.width, info.height
-    filters = []
+    if autorotate and info.rotation in (90, 270):
+        w, h = h, w
+    filters = ["showinfo"] if timestamps is not None else []
     if width is not None and width < w:
         h = max(2, int(round(h * width / w / 2)) * 2)
         w = width
-        filters = ["-vf", f"scale={w}:{h}:flags=area"]
+        filters.append(f"scale={w}:{h}:flags=area")
     pix_fmt, dtype = ("rgb48le", np.dtype("<u2")) if bits == 16 else ("rgb24", np.dtype(np.uint8))
-    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", path, "-map", "0:v:0",
-               *filters, "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
+    command = [ffmpeg_executable(), "-v", "info" if timestamps is not None else "error",
+               "-hide_banner", "-nostats", "-nostdin",
+               *([] if autorotate else ["-noautorotate"]), "-i", path, "-map", "0:v:0",
+               *(["-vf", ",".join(filters)] if filters else []), *passthrough_args(),
+               "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
     frame_bytes = w * h * 3 * dtype.itemsize
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    errors = []
-    drain = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
-    drain.start()
     count = 0
-    try:
+    with FFmpegProcess(command, stdout=True) as decoder:
         while True:
-            data = process.stdout.read(frame_bytes)
+            data = decoder.stdout.read(frame_bytes)
             if len(data) < frame_bytes:
                 break
             count += 1
             yield np.frombuffer(data, dtype=dtype).reshape(h, w, 3).astype(dtype.newbyteorder("="))
-    finally:
-        process.stdout.close()
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        drain.join()
-    if process.returncode != 0 or count == 0:
-        message = errors[0].decode(errors="replace") if errors else ""
+        returncode = decoder.close()
+    message = decoder.stderr_text
+    if returncode != 0 or count == 0:
         raise ValueError(f"{path}: ffmpeg cannot decode the video ({_last_line(message)}).")
-
-
-def _sample_frames(path, info, n_frames):
-    """``n_frames`` small frames spread evenly over the clip (all if it is shorter)."""
-    total = info.frames
-    frames = []
-    if total:
-        wanted = set(np.linspace(0, total - 1, min(n_frames, total)).round().astype(int))
-        for index, frame in enumerate(read_frames(path, info=info, width=_SAMPLE_WIDTH)):
-            if index in wanted:
-                frames.append(frame)
-    else:  # length unknown: a uniform random choice (reservoir sampling)
-        rng = np.random.default_rng(0)
-        for index, frame in enumerate(read_frames(path, info=info, width=_SAMPLE_WIDTH)):
-            if len(frames) < n_frames:
-                frames.append(frame)
-            elif (slot := rng.integers(0, index + 1)) < n_frames:
-                frames[slot] = frame
-    if not frames:
-        raise ValueError(f"{path}: ffmpeg decoded no frame.")
-    return frames
-
-
-def _histogram(frame):
-    """Normalised 8x8x8 RGB histogram: the descriptor of the cut detector."""
-    levels = (frame.astype(np.uint32) * 8) // (np.iinfo(frame.dtype).max + 1)
-    codes = (levels[..., 0] * 64 + levels[..., 1] * 8 + levels[..., 2]).ravel()
-    return np.bincount(codes, minlength=512) / codes.size
-
-
-def _sample_shots(path, info, n_frames, threshold, min_length):
-    """Split the clip at cuts and sample up to ``n_frames`` small frames per shot.
-
-    A cut is where the colour histograms of consecutive frames differ by more
-    than ``threshold`` in total variation (half the L1 distance, 0 to 1), at
-    least ``min_length`` frames after the previous cut. Frames are sampled
-    uniformly at random within a shot (reservoir sampling, seeded).
-
-    Returns ``(starts, samples)``: the first frame index of every shot and the
-    list of sampled frames of every shot.
-    """
-    rng = np.random.default_rng(0)
-    starts, samples, seen, previous = [], [], 0, None
-    for index, frame in enumerate(read_frames(path, info=info, width=_SAMPLE_WIDTH)):
-        histogram = _histogram(frame)
-        cut = previous is None or (
-            0.5 * np.abs(histogram - previous).sum() > threshold
-            and index - starts[-1] >= min_length
-        )
-        previous = histogram
-        if cut:
-            starts.append(index)
-            samples.append([])
-            seen = 0
-        seen += 1
-        if len(samples[-1]) < n_frames:
-            samples[-1].append(frame)
-        elif (slot := rng.integers(0, seen)) < n_frames:
-            samples[-1][slot] = frame
-    if not starts:
-        raise ValueError(f"{path}: ffmpeg decoded no frame.")
-    return starts, samples
+    if timestamps is not None:
+        base = _TIME_BASE.search(message)
+        num, den = (int(base[1]), int(base[2])) if base else (1, 1000)
+        timestamps.extend(int(pts) * num * 10**9 // den for _, pts in _SHOWINFO.findall(message))
 
 
 def _encoder_args(output, info, crf):
-    extension = os.path.splitext(output)[1].lower()
-    muxer = _MUXERS.get(extension)
-    if muxer is None:
-        raise ValueError(
-            f"{output}: unknown video container {extension or '(no extension)'!r}; use "
-            f"{', '.join(sorted(_MUXERS))}."
-        )
+    """Output stream 0's options, its muxer and what the encode had to change."""
+    muxer = muxer_for(output)
+    notes = []
     if muxer == "webm":
-        video = ["-c:v", "libvpx-vp9", "-crf", str(crf), "-b:v", "0"]
+        video = ["-c:0", "libvpx-vp9", "-crf", str(crf), "-b:v", "0"]
     else:
-        video = ["-c:v", "libx264", "-crf", str(crf), "-preset", "medium"]
+        video = ["-c:0", "libx264", "-crf", str(crf), "-preset", "medium"]
     matrix = _MATRICES.get(info.colorspace) or ("bt709" if info.height >= 720 else "bt601")
     tag = {"bt709": "bt709", "bt601": "smpte170m", "bt2020": "bt2020nc"}[matrix]
+    full = info.color_range in ("pc", "jpeg")
     # The source's chroma subsampling and depth when the encoder takes them.
     out_fmt = info.pix_fmt if info.pix_fmt in _ENCODER_FORMATS else (
         "yuv420p10le" if info.bits == 16 else "yuv420p")
-    video += ["-vf", f"scale=out_color_matrix={matrix}:out_range=tv", "-pix_fmt", out_fmt,
-              "-colorspace", tag]
-    for option, value in (("-color_primaries", info.color_primaries),
-                          ("-color_trc", info.color_trc)):
+    odd_width, odd_height = info.width % 2, info.height % 2
+    if (odd_width and "444" not in out_fmt) or (odd_height and "420" in out_fmt):
+        # 4:2:0 / 4:2:2 need even sizes: 4:4:4 keeps every pixel, no crop
+        out_fmt = out_fmt.replace("420", "444").replace("422", "444")
+        notes.append(f"4:4:4 chroma: {info.width}x{info.height} is odd, which "
+                     "4:2:0 cannot hold")
+    scale = f"scale=out_color_matrix={matrix}:out_range={'pc' if full else 'tv'}"
+    video += ["-pix_fmt:0", out_fmt, "-colorspace:0", tag,
+              "-color_range:0", "pc" if full else "tv"]
+    for option, value in (("-color_primaries:0", info.color_primaries),
+                          ("-color_trc:0", info.color_trc)):
         if value and value != "unknown":
             video += [option, value]
-    audio = []
-    if info.audio_codec:
-        copy = muxer == "matroska" or info.audio_codec in _AUDIO_COPY.get(muxer, ())
-        codec = "copy" if copy else ("libopus" if muxer == "webm" else "aac")
-        audio = ["-map", "1:a:0", "-c:a", codec]
+    if info.color_trc in _HDR_TRANSFERS:
+        notes.append(f"HDR input ({_HDR_TRANSFERS[info.color_trc]}): the grade was "
+                     "fitted on SDR reference colours and maps the code values as they are")
     if muxer in ("mp4", "mov"):
-        video += ["-movflags", "+faststart"]
-    return muxer, video, audio
+        video += ["-movflags", "+faststart", "-video_track_timescale",
+                  info.time_base.partition("/")[2] or "1000"]
+    return muxer, video, scale, notes
+
+
+def _keeps_rotation(muxer):
+    # ffmpeg writes a display matrix into MP4 / MOV only
+    return muxer in ("mp4", "mov")
+
+
+def _write_cube_fd(fd, table):
+    """The table as .cube text into an open file (ffmpeg's lut3d reads it); 7
+    decimals, so that ffmpeg's grade is the table's to far below a level."""
+    import io
+
+    text = io.StringIO()
+    text.write(f"LUT_3D_SIZE {table.shape[0]}\nDOMAIN_MIN 0.0 0.0 0.0\nDOMAIN_MAX 1.0 1.0 1.0\n")
+    rows = np.asarray(table, dtype=np.float64).transpose(2, 1, 0, 3).reshape(-1, 3)
+    np.savetxt(text, rows, fmt="%.7f")  # red fastest, as the format has it
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, text.getvalue().encode(), 0)
 
 
 def grade_video(
@@ -293,6 +269,8 @@ def grade_video(
     lut_size=33,
     per_shot=False,
     cut_threshold=0.4,
+    exposure_lock=True,
+    engine="auto",
 ):
     """Grade a clip to the colours of a reference image with one fitted grade.
 
@@ -305,7 +283,9 @@ def grade_video(
         RGB array).
     output : str or path-like
         The graded clip; the container follows the extension (.mp4, .mov, .mkv,
-        .webm, .avi). H.264 (VP9 for .webm), the source's frame rate, audio copied.
+        .webm, .avi). H.264 (VP9 for .webm) at the source's depth, chroma and
+        colour metadata, every frame at its own timestamp, the display rotation
+        and every other stream the container takes kept.
     transport : BaseTransport, default=None
         The unfitted transport (``SlicedTransport(random_state=0)`` when None).
     n_frames : int, default=16
@@ -317,7 +297,8 @@ def grade_video(
     crf : int, default=18
         Encoder quality (lower is better).
     progress : bool, default=False
-        A progress bar over the frames on stderr (tqdm's when it is installed).
+        A progress bar over the frames on stderr, with the frame rate and the
+        time left.
     lut_out : str or path-like, default=None
         Also write the grade as a ``.cube`` file.
     lut_size : int, default=33
@@ -327,18 +308,29 @@ def grade_video(
         frames of that shot): within a shot the grade is constant, so still no
         flicker; each shot is matched to the reference on its own. A cut is a
         change of the frames' colour histogram (total variation) above
-        ``cut_threshold``, at least half a second after the previous cut.
-        ``lut_out`` then holds the grade of the first shot.
+        ``cut_threshold``, at least half a second after the previous cut; the
+        same change built up steadily over half a second is a dissolve, over
+        which the two grades blend. ``lut_out`` then holds the first shot's grade.
     cut_threshold : float in (0, 1), default=0.4
         Sensitivity of the cut detector (lower: more cuts).
+    exposure_lock : bool, default=True
+        Take a drift of exposure (the frame's mean luma, smoothed over a second)
+        out before the grade and put it back after: the grade's contrast then
+        does not steepen an exposure ramp.
+    engine : {"auto", "ffmpeg", "python"}, default="auto"
+        Who applies the grade: ffmpeg's ``lut3d`` (one grade, no regrain, no
+        exposure drift, a transport with a table) or the compiled colour pass
+        frame by frame; "auto" takes ffmpeg where it can.
 
     Returns
     -------
     report : dict
-        ``frames`` written, ``width``, ``height``, ``fps``, ``audio`` (bool),
-        ``sampled`` (frames fitted on, all shots together), ``shots`` (first
-        frame of every shot) and the fitted ``transport`` (a list of one per
-        shot with ``per_shot``).
+        ``frames`` written, ``width``, ``height``, ``fps``, ``audio`` (bool:
+        some audio track kept), ``streams`` (``kept`` and ``dropped`` lists of
+        descriptions, with reasons), ``notes`` (what the encode had to change),
+        ``rotation``, ``engine``, ``sampled`` (frames fitted on, all shots
+        together), ``shots`` (first frame of every shot), ``blends`` (dissolves)
+        and the fitted ``transport`` (a list of one per shot with ``per_shot``).
 
     Raises
     ------
@@ -352,15 +344,17 @@ def grade_video(
     >>> from skcolorot.io._video import grade_video
     >>> report = grade_video("clip.mp4", "look.jpg", "graded.mp4")  # doctest: +SKIP
     """
-    from ._atomic import atomic_path, check_writable
-    from .._utils._progress import Progress
+    from ._atomic import check_writable
+    from ._video_scan import exposure_gains, scan_clip
 
     input, output = os.fspath(input), os.fspath(output)
+    if engine not in ("auto", "ffmpeg", "python"):
+        raise ValueError(f"engine must be 'auto', 'ffmpeg' or 'python', got {engine!r}")
     check_writable(output, overwrite=overwrite)
     if lut_out is not None:
         check_writable(lut_out, overwrite=overwrite)
     info = probe_video(input)
-    muxer, video_args, audio_args = _encoder_args(output, info, crf)
+    muxer, video_args, scale, notes = _encoder_args(output, info, crf)
     if isinstance(reference, (str, os.PathLike)):
         from ._files import FileIO
 
@@ -374,71 +368,218 @@ def grade_video(
     else:
         regrain_params = dict(regrain or {}) or None
 
+    # Where the container cannot hold the display rotation, it goes into the pixels.
+    autorotate = bool(info.rotation) and not _keeps_rotation(muxer)
+    if autorotate:
+        notes.append(f"rotation of {info.rotation} degrees applied to the pixels "
+                     f"({muxer.upper()} cannot store it)")
+    fps = _fraction(info.fps) or 25.0
+    min_length = max(2, int(round(0.5 * fps)))
+    timestamps = []
+    scan = scan_clip(
+        read_frames(input, info=info, width=_SAMPLE_WIDTH, timestamps=timestamps,
+                    autorotate=autorotate),
+        info.frames, n_frames, per_shot=per_shot, threshold=cut_threshold,
+        min_length=min_length,
+    )
+    if scan is None:
+        raise ValueError(f"{input}: ffmpeg decoded no frame.")
     if per_shot:
         from sklearn.base import clone
 
-        min_length = max(2, int(round(0.5 * _fraction(info.fps))))
-        starts, samples = _sample_shots(input, info, n_frames, cut_threshold, min_length)
-        grades = [clone(transport).fit(np.concatenate(frames), reference) for frames in samples]
-        sampled = [frame for frames in samples for frame in frames]
+        grades = [clone(transport).fit(np.concatenate(frames), reference)
+                  for frames in scan.samples]
     else:
-        sampled = _sample_frames(input, info, n_frames)
-        starts, grades = [0], [transport.fit(np.concatenate(sampled, axis=0), reference)]
+        grades = [transport.fit(np.concatenate(scan.samples[0], axis=0), reference)]
+    tabled = all(getattr(grade, "_fits_colors", False) for grade in grades)
+    gains = exposure_gains(scan, fps, enabled=exposure_lock and tabled)
+    simple = (regrain_params is None and len(grades) == 1 and tabled
+              and (gains == 1).all())
+    if engine == "ffmpeg" and not simple:
+        raise ValueError("engine='ffmpeg' needs one grade with a table, no regrain and no "
+                         "exposure drift; use engine='auto'.")
+    use_ffmpeg = simple and engine != "python"
+    if (gains != 1).any():
+        notes.append(f"exposure drift held out of the grade (gain "
+                     f"{gains.min():.2f}-{gains.max():.2f})")
+    tables = [grade._grade_table(grade._check_t(), False, True) for grade in grades] if tabled else None
 
-    pix_fmt = "rgb48le" if info.bits == 16 else "rgb24"
-    written = 0
-    with atomic_path(output, overwrite=overwrite) as temporary:
-        command = [
-            ffmpeg_executable(), "-v", "error", "-nostdin", "-y",
-            "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{info.width}x{info.height}",
-            "-framerate", str(info.fps), "-i", "-",
-            *(["-i", input] if audio_args else []), "-map", "0:v:0", *audio_args, *video_args,
-            "-r", str(info.fps), "-f", muxer, temporary,
-        ]
-        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        errors = []
-        drain = threading.Thread(target=lambda: errors.append(encoder.stderr.read()),
-                                 daemon=True)
-        drain.start()
-        bar = Progress(info.frames, "grading", enabled=progress, unit="frame")
-        try:
-            shot = 0
-            for index, frame in enumerate(read_frames(input, info=info)):
-                while shot + 1 < len(starts) and index >= starts[shot + 1]:
-                    shot += 1
-                graded = np.asarray(grades[shot].transform(frame))
-                if regrain_params is not None:
-                    from ..image._regrainer import regrain as regrain_frame
-
-                    graded = regrain_frame(frame, graded, **regrain_params)
-                try:
-                    little_endian = frame.dtype.newbyteorder("<")
-                    encoder.stdin.write(np.ascontiguousarray(graded, little_endian).tobytes())
-                except BrokenPipeError:
-                    break
-                written += 1
-                bar.update()
-            try:
-                encoder.stdin.close()
-            except BrokenPipeError:
-                pass
-            encoder.wait()
-        except BaseException:
-            encoder.kill()
-            encoder.wait()
-            raise
-        finally:
-            drain.join()
-            bar.close()
-        if encoder.returncode != 0 or written == 0:
-            message = errors[0].decode(errors="replace") if errors else ""
-            raise ValueError(
-                f"{output}: ffmpeg could not encode the video ({_last_line(message)})."
-            )
+    job = dict(input=input, info=info, muxer=muxer, video_args=video_args, scale=scale,
+               autorotate=autorotate, progress=progress, n_total=scan.n_frames)
+    if use_ffmpeg:
+        written, kept, dropped = _encode_with_lut3d(output, overwrite, tables[0], **job)
+    else:
+        if len(timestamps) != scan.n_frames:
+            timestamps = None  # no showinfo timestamps: constant rate from fps
+        written, kept, dropped = _encode_frames(
+            output, overwrite, grades, tables, scan, gains, regrain_params, timestamps, **job)
     if lut_out is not None:
         grades[0].to_cube(lut_out, size=lut_size, overwrite=overwrite)
+    sampled = sum(len(frames) for frames in scan.samples)
     return {
         "frames": written, "width": info.width, "height": info.height, "fps": info.fps,
-        "audio": bool(info.audio_codec), "sampled": len(sampled), "shots": starts,
+        "audio": any(item.startswith("audio") for item in kept),
+        "streams": {"kept": kept, "dropped": dropped}, "notes": notes,
+        "rotation": info.rotation, "engine": "ffmpeg lut3d" if use_ffmpeg else "compiled pass",
+        "sampled": sampled, "shots": scan.starts, "blends": scan.blends,
         "transport": grades if per_shot else grades[0],
     }
+
+
+def _output_command(info, muxer, video_args, streams_args, target, source_index):
+    tb = info.time_base
+    return [
+        *streams_args, "-map_metadata", str(source_index), "-map_chapters", str(source_index),
+        "-map_metadata:s:0", f"{source_index}:s:{info.index}", *video_args,
+        *passthrough_args(), "-enc_time_base:0", tb, "-f", muxer, target,
+    ]
+
+
+def _encode_with_lut3d(output, overwrite, table, *, input, info, muxer, video_args, scale,
+                       autorotate, progress, n_total):
+    """ffmpeg alone: decode, the grade as a .cube through lut3d, encode.
+
+    lut3d reads its table by file name (and wants the .cube extension), so the
+    table is a file in a private directory, removed as soon as ffmpeg has
+    graded its first frame (it has read the table then).
+    """
+    import tempfile
+
+    streams_args, kept, dropped = plan_streams(info.streams, info.index, muxer, 0)
+    folder = tempfile.mkdtemp(prefix="skcolorot-")
+    cube = os.path.join(folder, "grade.cube")
+
+    def forget_table():
+        shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        fd = os.open(cube, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            _write_cube_fd(fd, table)
+        finally:
+            os.close(fd)
+        graph = f"lut3d=file={filter_path(cube)}:interp=tetrahedral,{scale}"
+        head = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-progress", "pipe:1",
+                "-nostats", *([] if autorotate else ["-noautorotate"]), "-i", input,
+                "-map", f"0:{info.index}", "-filter:0", graph]
+        written = _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args,
+                               0, progress, n_total, feed=None, on_first_frame=forget_table)
+    finally:
+        forget_table()
+    return written, kept, dropped
+
+
+def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_params, timestamps,
+                   *, input, info, muxer, video_args, scale, autorotate, progress, n_total):
+    """Frames decoded, graded by the compiled pass (and regrained), then encoded
+    with their own timestamps (a Matroska stream on the encoder's stdin)."""
+    from ..color._lut import apply_lut
+    from ._video_scan import frame_tables
+
+    streams_args, kept, dropped = plan_streams(info.streams, info.index, muxer, 1)
+    pix_fmt = "rgb48le" if info.bits == 16 else "rgb24"
+    width, height = info.width, info.height
+    if autorotate and info.rotation in (90, 270):
+        width, height = height, width
+    step = 10**9 / (_fraction(info.fps) or 25.0)
+    head = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-f", "matroska", "-i", "-",
+            "-i", input, "-map", "0:0", "-filter:0", scale]
+    if info.rotation and not autorotate and ffmpeg_version() >= (6, 1):
+        # an input option of the pipe: its frames carry the source's rotation
+        head[5:5] = ["-display_rotation", str(info.rotation)]
+
+    def feed(stdin):
+        writer = MatroskaWriter(stdin, width, height, pix_fmt)
+        shot = 0
+        per_frame = frame_tables(tables, scan, gains) if tables is not None else None
+        for index, frame in enumerate(read_frames(input, info=info, autorotate=autorotate)):
+            if per_frame is not None:
+                _, table = next(per_frame, (index, tables[-1]))
+                graded = apply_lut(frame, table)
+            else:
+                while shot + 1 < len(scan.starts) and index >= scan.starts[shot + 1]:
+                    shot += 1
+                graded = np.asarray(grades[shot].transform(frame))
+            if regrain_params is not None:
+                from ..image._regrainer import regrain as regrain_frame
+
+                graded = regrain_frame(frame, graded, **regrain_params)
+            pts = timestamps[index] if timestamps and index < len(timestamps) else index * step
+            writer.write(np.ascontiguousarray(graded, frame.dtype.newbyteorder("<")).tobytes(), pts)
+            yield
+
+    return _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args, 1,
+                        progress, n_total, feed=feed), kept, dropped
+
+
+def _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args, source,
+                 progress, n_total, feed, on_first_frame=None):
+    """Run the encoder into an unnamed file, then name it ``output``.
+
+    ``feed(stdin)`` yields once per frame written (None: ffmpeg reads the clip
+    itself and reports its progress on stdout).
+    """
+    from .._utils._progress import Progress
+    from ._atomic import atomic_path, check_writable
+
+    destination = check_writable(output, overwrite=overwrite)
+    directory = os.path.dirname(os.path.abspath(destination))
+    remux = bool(info.rotation) and _keeps_rotation(muxer) and feed is not None and (
+        ffmpeg_version() < (6, 1))
+    bar = Progress(n_total, "grading", enabled=progress, unit="frame", rate=True)
+    written = 0
+    with unnamed_file(directory) as (target, _):
+        command = [*head, *_output_command(info, muxer, video_args, streams_args, target, source)]
+        with FFmpegProcess(command, stdin=feed is not None, stdout=feed is None) as encoder:
+            try:
+                if feed is None:
+                    for line in encoder.stdout:
+                        if line.startswith(b"frame="):
+                            done = int(line[6:] or 0)
+                            if done and not written and on_first_frame is not None:
+                                on_first_frame()
+                            bar.update(done - written)
+                            written = done
+                else:
+                    for _ in feed(encoder.stdin):
+                        written += 1
+                        bar.update()
+            except BrokenPipeError:
+                pass
+            finally:
+                bar.close()
+            returncode = encoder.close()
+        if returncode != 0 or written == 0:
+            raise ValueError(
+                f"{output}: ffmpeg could not encode the video ({_last_line(encoder.stderr_text)})."
+            )
+        if remux:
+            # ffmpeg < 6.1 sets a display matrix on stream copy only
+            with unnamed_file(directory) as (final, _):
+                with FFmpegProcess([
+                    ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-i", target,
+                    "-map", "0", "-c", "copy", "-map_metadata", "0",
+                    "-metadata:s:v:0", f"rotate={info.rotation}", "-f", muxer, final,
+                ]) as remuxer:
+                    if remuxer.close() != 0:
+                        raise ValueError(f"{output}: ffmpeg could not set the rotation "
+                                         f"({_last_line(remuxer.stderr_text)}).")
+                _name(final, output, overwrite, atomic_path)
+        else:
+            _name(target, output, overwrite, atomic_path)
+    return written
+
+
+def _name(target, output, overwrite, atomic_path):
+    """Give the finished unnamed file its name (atomically, as every output)."""
+    import shutil as _shutil
+
+    with atomic_path(output, overwrite=overwrite) as temporary:
+        if target.startswith("/proc/"):
+            os.unlink(temporary)
+            try:
+                os.link(target, temporary, follow_symlinks=True)
+            except OSError:  # no linkat through /proc here: copy it
+                _shutil.copyfile(target, temporary)
+        else:
+            os.replace(target, temporary)

@@ -5,12 +5,24 @@ model selection, and the colour-fidelity / structure figures of the benchmarks.
 from numbers import Integral
 
 import numpy as np
-import ot
-from skimage.color import rgb2gray, rgb2lab
-from skimage.metrics import structural_similarity
 from sklearn.utils import check_random_state
 
+# POT (~1 s: it loads networkx and pandas) and scikit-image load where they are
+# used: transforms and fits never need them, and the command line starts faster.
+
 from .._utils._input import check_colors, check_sample_weight, draw_indices
+
+
+def _ot():
+    import ot
+
+    return ot
+
+
+def _skimage_color():
+    from skimage import color
+
+    return color
 
 __all__ = [
     "color_fidelity",
@@ -80,7 +92,7 @@ def sliced_wasserstein(
     if weights is not None:
         # Weighted quantiles differ per direction: POT handles that case.
         return float(
-            ot.sliced_wasserstein_distance(
+            _ot().sliced_wasserstein_distance(
                 x_colors, y_colors, a=weights / weights.sum(),
                 n_projections=n_projections, seed=rng,
             )
@@ -150,7 +162,7 @@ def color_fidelity(result, target, source, *, max_samples=20_000, random_state=0
     0.0
     """
     labs = [
-        rgb2lab(_as_float_rgb(image, name)).reshape(-1, 3)
+        _skimage_color().rgb2lab(_as_float_rgb(image, name)).reshape(-1, 3)
         for image, name in ((result, "result"), (target, "target"), (source, "source"))
     ]
     kwargs = {"max_samples": max_samples, "random_state": random_state}
@@ -170,6 +182,8 @@ def luminance_ssim(result, source):
     >>> round(luminance_ssim(img, img), 6)
     1.0
     """
+    from skimage.metrics import structural_similarity
+
     result_rgb = _as_float_rgb(result, "result")
     source_rgb = _as_float_rgb(source, "source")
     if result_rgb.shape != source_rgb.shape or result_rgb.ndim != 3:
@@ -184,5 +198,8 @@ def luminance_ssim(result, source):
             f"{result_rgb.shape[0]}x{result_rgb.shape[1]}."
         )
     return float(
-        structural_similarity(rgb2gray(result_rgb), rgb2gray(source_rgb), data_range=1.0)
+        structural_similarity(
+            _skimage_color().rgb2gray(result_rgb), _skimage_color().rgb2gray(source_rgb),
+            data_range=1.0,
+        )
     )

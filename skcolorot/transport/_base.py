@@ -44,10 +44,9 @@ from .._utils._input import (
     is_dask_array,
     summarize,
 )
-from ._regular import smooth_map_table
+from ._regular import check_slope_range, regular_table, smooth_map_table
 from ..color._spaces import COLOR_SPACES, from_color_space, to_color_space
 from ..color._lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
-from ..metrics._distances import sliced_wasserstein
 
 __all__ = ["BaseTransport"]
 
@@ -311,7 +310,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 return
         else:
             mapped = self._map_in_chunks(points, 1.0, False, False)
-            self.lut_ = smooth_map_table(points, mapped, weights, size, smoothness)
+            slope_range = check_slope_range(getattr(self, "slope_range", None))
+            self.lut_ = regular_table(points, mapped, weights, size, smoothness, slope_range)
         # The inverse grade regresses the source colours on where the forward
         # grade sends them, so the two tables undo each other on the colours
         # that matter; elsewhere it continues their affine part.
@@ -536,6 +536,8 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             raise ValueError("score needs the held-out target sample as y: score(X, y).")
         if _ndim(y) == 1:
             raise ValueError("y must be target samples (2-D or an image), not 1-D labels.")
+        from ..metrics._distances import sliced_wasserstein
+
         mapped = self.transform(X)
         target = check_colors(y, "y", n_channels=self.n_features_in_)
         if self.clip_ == "auto":

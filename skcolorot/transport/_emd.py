@@ -9,6 +9,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
 from .._utils._compat import Interval
+from ._ot_plans import (
+    PLAN_CONSTRAINTS,
+    PlanMixin,
+    check_plan_options,
+    given_cost,
+    pairwise_cost,
+)
 from ._plan import interpolate_plan
 
 __all__ = ["EMDTransport"]
@@ -47,7 +54,7 @@ def _smoothed_displacement(Z, support, weights, displacement, bandwidth):
     return (kernel @ displacement) / kernel.sum(axis=1, keepdims=True)
 
 
-class EMDTransport(BaseTransport):
+class EMDTransport(PlanMixin, BaseTransport):
     """Exact (linear-programming) optimal transport between sub-samples.
 
     Solves the unregularised optimal transport between the source's and the
@@ -121,6 +128,21 @@ class EMDTransport(BaseTransport):
         Clip the output to [0, 1]. ``"auto"``: for images and integer data.
     random_state : int, RandomState instance or None, default=None
         Seed of the sub-sampling.
+    metric : str or callable, default="sqeuclidean"
+        Ground cost of the plan: ``"sqeuclidean"``, ``"euclidean"``,
+        ``"cityblock"``, ``"cosine"``, a callable ``metric(X, Y)`` returning the
+        ``(len(X), len(Y))`` costs, or ``"precomputed"``: the cost between every
+        source and target sample is given as ``fit(X, target=Y, cost=C)``
+        (with ``n_samples=None``). The out-of-sample map smooths the plan's
+        displacements with a Euclidean kernel whatever the metric.
+    reg_m : float or None, default=None
+        Unbalanced OT without entropy (POT's :func:`ot.unbalanced.mm_unbalanced`,
+        KL marginal penalty of this weight): outliers of one side may keep or
+        receive less mass. ``None``: balanced.
+    mass : float in (0, 1] or None, default=None
+        Partial OT (POT's :func:`ot.partial.partial_wasserstein`): transport
+        only this fraction of the mass; source points left without mass do
+        not move. Not together with ``reg_m``.
 
     Attributes
     ----------
@@ -133,7 +155,18 @@ class EMDTransport(BaseTransport):
     plan_indices_ : ndarray of shape (k, 2)
         ``(i, j)`` of the non-zero entries of the optimal plan (``k <= n + m - 1``).
     plan_weights_ : ndarray of shape (k,)
-        Their masses (summing to one). :attr:`coupling_` is the dense plan.
+        Their masses (summing to one when balanced, to ``mass`` when partial).
+        :attr:`coupling_` and :meth:`get_plan` give the dense plan.
+    transported_mass_ : float
+        Total mass of the plan.
+    source_potential_ : ndarray of shape (n,) or None
+    target_potential_ : ndarray of shape (m,) or None
+        Dual potentials ``u``, ``v`` of the exact plan (``u_i + v_j <= C_ij``,
+        with equality where ``P_ij > 0``); ``None`` for ``reg_m`` / ``mass``.
+    potentials_ : tuple of (ndarray, ndarray) or None
+        ``(source_potential_, target_potential_)``, or ``None``.
+    metric_ : str or callable
+        The ``metric`` the plan was fitted with.
     transported_support_ : ndarray of shape (n, n_features)
         Barycentric images ``T(x_i)`` of the fitted source points.
     bandwidth_ : float
@@ -141,8 +174,8 @@ class EMDTransport(BaseTransport):
     inverse_bandwidth_ : float
         Kernel width of the inverse map (relative to the target's spread).
     wasserstein_ : float
-        Optimal cost ``sum_ij P_ij |x_i - y_j|^2``, the squared Wasserstein-2
-        distance between the fitted samples.
+        Optimal cost ``sum_ij P_ij C_ij``: with the default metric, the squared
+        Wasserstein-2 distance between the fitted samples.
     n_features_in_ : int
 
     See Also
@@ -165,6 +198,7 @@ class EMDTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "bandwidth": [Interval(Real, 0, None, closed="neither")],
+        **PLAN_CONSTRAINTS,
     }
 
     def __init__(
@@ -177,6 +211,9 @@ class EMDTransport(BaseTransport):
         lut_size=33,
         clip="auto",
         random_state=None,
+        metric="sqeuclidean",
+        reg_m=None,
+        mass=None,
     ):
         self.bandwidth = bandwidth
         self.n_samples = n_samples
@@ -185,6 +222,9 @@ class EMDTransport(BaseTransport):
         self.lut_size = lut_size
         self.clip = clip
         self.random_state = random_state
+        self.metric = metric
+        self.reg_m = reg_m
+        self.mass = mass
 
     def _fit_map(self, source, target, source_weights, target_weights, rng):
         n, m = len(source), len(target)
@@ -194,30 +234,53 @@ class EMDTransport(BaseTransport):
                 f"{_MAX_PLAN_ENTRIES:.1e} plan entries); lower n_samples (now "
                 f"{self.n_samples!r})."
             )
+        check_plan_options(self)
+        self.metric_ = self.metric
+        cost = given_cost(self, n, m) if self.metric == "precomputed" else None
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
         b = np.full(m, 1.0 / m) if target_weights is None else target_weights
-        keep = a > 0
-        source, a = source[keep], a[keep] / a[keep].sum()
-        keep = b > 0
-        target, b = target[keep], b[keep] / b[keep].sum()
-        cost = ot.dist(source, target)
-        plan = ot.emd(a, b, cost, numItermax=_EMD_MAX_ITER)
+        keep_a = a > 0
+        source, a = source[keep_a], a[keep_a] / a[keep_a].sum()
+        keep_b = b > 0
+        target, b = target[keep_b], b[keep_b] / b[keep_b].sum()
+        if cost is None:
+            cost = ot.dist(source, target) if self.metric == "sqeuclidean" else (
+                pairwise_cost(self.metric, source, target)
+            )
+        else:
+            cost = cost[keep_a][:, keep_b]
+        u = v = None
+        if self.mass is not None:
+            plan = ot.partial.partial_wasserstein(a, b, cost, m=float(self.mass))
+        elif self.reg_m is not None:
+            plan = ot.unbalanced.mm_unbalanced(a, b, cost, float(self.reg_m), div="kl")
+            # Multiplicative updates leave every entry positive: drop the dust.
+            plan = np.where(plan > plan.max() * 1e-12, plan, 0.0)
+        else:
+            plan, log = ot.emd(a, b, cost, numItermax=_EMD_MAX_ITER, log=True)
+            u, v = log["u"], log["v"]
         rows, cols = np.nonzero(plan)
         mass = plan[rows, cols]
+        relaxed = self.mass is not None or self.reg_m is not None
 
         self.source_support_, self.target_support_ = source, target
         self.source_weights_, self.target_weights_ = a, b
         self.plan_indices_ = np.column_stack([rows, cols])
-        self.plan_weights_ = mass / mass.sum()
+        self.plan_weights_ = mass if relaxed else mass / mass.sum()
+        self.transported_mass_ = float(mass.sum())
+        self.source_potential_, self.target_potential_ = u, v
+        self.potentials_ = None if u is None else (u, v)
         self.wasserstein_ = float(mass @ cost[rows, cols])
-        # Barycentric images of the supports under the plan and its transpose.
-        self.transported_support_ = self._barycentric(rows, cols, mass, target, len(source))
-        self._inverse_support = self._barycentric(cols, rows, mass, source, len(target))
+        # Barycentric images of the supports under the plan and its transpose
+        # (a point the plan leaves without mass stays where it is).
+        self.transported_support_ = self._barycentric(rows, cols, mass, target, source)
+        self._inverse_support = self._barycentric(cols, rows, mass, source, target)
         self.bandwidth_ = float(self.bandwidth) * _rms_spread(source, a)
         self.inverse_bandwidth_ = float(self.bandwidth) * _rms_spread(target, b)
 
     @staticmethod
-    def _barycentric(rows, cols, mass, points, n_rows):
+    def _barycentric(rows, cols, mass, points, fallback):
+        n_rows = len(fallback)
         weight = np.bincount(rows, weights=mass, minlength=n_rows)
         moved = np.stack(
             [
@@ -226,15 +289,21 @@ class EMDTransport(BaseTransport):
             ],
             axis=1,
         )
-        return moved / weight[:, None]
+        carried = weight > 0
+        images = np.array(fallback, dtype=np.float64, copy=True)
+        images[carried] = moved[carried] / weight[carried, None]
+        return images
+
+    def _dense_plan(self):
+        plan = np.zeros((len(self.source_support_), len(self.target_support_)))
+        plan[self.plan_indices_[:, 0], self.plan_indices_[:, 1]] = self.plan_weights_
+        return plan
 
     @property
     def coupling_(self):
         """The optimal plan between the fitted supports, dense ``(n, m)``."""
         check_is_fitted(self)
-        plan = np.zeros((len(self.source_support_), len(self.target_support_)))
-        plan[self.plan_indices_[:, 0], self.plan_indices_[:, 1]] = self.plan_weights_
-        return plan
+        return self._dense_plan()
 
     def _transport(self, Z):
         source = self.source_support_

@@ -145,6 +145,14 @@ class GMMTransport(BaseTransport):
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
         drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    slope_range : tuple of two floats or None, default=None
+        Bounds ``(low, high)`` on the colour grade's local slope against its
+        Gaussian (affine, monotone) base: wherever the table's Jacobian relative
+        to the base leaves them, its non-affine part fades towards the base. A
+        grade inside them cannot fold (no contour rings, no inverted gradients),
+        split one smooth region into several colours, posterise or crush
+        (slope >= ``low``) or amplify noise more than ``high`` times the base.
+        ``None``: the smoothed map as it is.
     lut_size : int or None, default=33
         Nodes per axis of the table that holds a colour grade (three channels
         in [0, 1]): every pixel of every image goes through its tetrahedral
@@ -210,6 +218,7 @@ class GMMTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "smoothness": [Interval(Real, 0, None, closed="left")],
+        "slope_range": [tuple, list, None],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "n_components_target": [Interval(Integral, 1, None, closed="left"), None],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
@@ -232,6 +241,7 @@ class GMMTransport(BaseTransport):
         n_samples=5_000,
         lut_size=33,
         smoothness=0.02,
+        slope_range=None,
         clip="auto",
         random_state=None,
     ):
@@ -246,6 +256,7 @@ class GMMTransport(BaseTransport):
         self.n_samples = n_samples
         self.lut_size = lut_size
         self.smoothness = smoothness
+        self.slope_range = slope_range
         self.clip = clip
         self.random_state = random_state
 

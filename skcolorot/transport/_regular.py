@@ -23,7 +23,16 @@ from scipy.ndimage import gaussian_filter
 
 from ..color._lut import interpolate_tetrahedral, lut_grid, tetrahedral_weights
 
-__all__ = ["evaluate_field", "smooth_displacement", "smooth_field", "smooth_map_table"]
+__all__ = [
+    "bound_slopes",
+    "check_slope_range",
+    "evaluate_field",
+    "monotone_affine",
+    "regular_table",
+    "smooth_displacement",
+    "smooth_field",
+    "smooth_map_table",
+]
 
 # Where the blurred sample mass falls under this fraction of a uniform
 # distribution's, a node keeps mostly the prior (no residual / no move).
@@ -147,3 +156,141 @@ def smooth_map_table(points, mapped, weights, size, bandwidth):
 def evaluate_field(field, coords):
     """A field of :func:`smooth_field` at ``coords`` (box units; clipped to the box)."""
     return interpolate_tetrahedral(np.clip(coords, 0.0, 1.0), field)
+
+
+# ------------------------------------------------------------ bounded slopes
+# A grade whose Jacobian is symmetric positive definite with eigenvalues in
+# [low, high] cannot fold (no contour rings, no inverted gradients), cannot
+# posterise or crush (slope >= low) and amplifies noise by at most ``high``.
+# The fitted table is brought inside those bounds by fading its non-affine part
+# towards a monotone affine base where (and only where) it leaves them.
+
+# Candidate strengths of the non-affine part, tried from full to none.
+_FADE_LEVELS = np.linspace(1.0, 0.0, 6)
+
+
+def table_jacobian(table):
+    """Jacobians ``d table[c] / d x[a]`` at every node, shape ``(n, n, n, 3, 3)``."""
+    size = table.shape[0]
+    spacing = 1.0 / (size - 1)
+    return np.stack(
+        [np.stack(np.gradient(table[..., c], spacing), axis=-1) for c in range(3)], axis=-2
+    )
+
+
+def slope_extremes(jacobian):
+    """Largest singular value and smallest eigenvalue of the symmetric part, per node."""
+    top = np.sqrt(np.linalg.eigvalsh(np.swapaxes(jacobian, -1, -2) @ jacobian)[..., -1])
+    bottom = np.linalg.eigvalsh(0.5 * (jacobian + np.swapaxes(jacobian, -1, -2)))[..., 0]
+    return top, bottom
+
+
+def monotone_affine(points, mapped, weights, low, high):
+    """A monotone affine map with slopes in [low, high] between ``points`` and ``mapped``.
+
+    The Gaussian (Monge-Kantorovich, Bures) map from the distribution of
+    ``points`` to that of ``mapped``: symmetric positive definite, so the
+    gradient of a convex quadratic, whatever the map was (a least-squares
+    fit of a folded map is not); its eigenvalues are clipped to the bounds. The
+    means map exactly. Returns ``(M, b)`` with ``x -> x @ M.T + b``.
+    """
+    mean_in, mean_out = weights @ points, weights @ mapped
+    spread_in = ((points - mean_in).T * weights) @ (points - mean_in)
+    spread_out = ((mapped - mean_out).T * weights) @ (mapped - mean_out)
+    # Regularised like a source spread of an 8-bit level: a grey source has no
+    # chroma spread to scale from, and its chroma keeps its own (slope <= high).
+    spread_in = spread_in + _LEVEL_VARIANCE * np.eye(3)
+    root = _sqrtm(spread_in)
+    inverse_root = np.linalg.inv(root)
+    matrix = inverse_root @ _sqrtm(root @ spread_out @ root) @ inverse_root
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    matrix = (vectors * np.clip(values, low, high)) @ vectors.T
+    return matrix, mean_out - matrix @ mean_in
+
+
+# Variance of a uniform 8-bit level, on a [0, 1] scale.
+_LEVEL_VARIANCE = (1 / 255) ** 2 / 12
+
+
+def _sqrtm(matrix):
+    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+
+
+def bound_slopes(table, matrix, offset, low, high, passes=2, relative=False):
+    """``table`` with its non-affine part faded where its slopes leave [low, high].
+
+    ``matrix``, ``offset``: a monotone affine base inside the bounds (see
+    :func:`monotone_affine`). The fade ``w`` per node is the largest of
+    :data:`_FADE_LEVELS` that keeps the node inside the bounds, spread to the
+    neighbours (a minimum over 3 nodes) and smoothed, so that the fade itself
+    adds no steep slope; a second pass catches what the smoothing let through.
+    """
+    from scipy.ndimage import minimum_filter
+
+    size = table.shape[0]
+    base = (lut_grid(size).reshape(-1, 3) @ matrix.T + offset).reshape(table.shape)
+    # relative: the bounds apply to M^-1 J, the slope of the map against its base's.
+    start, lift = (np.eye(3), np.linalg.inv(matrix)) if relative else (matrix, np.eye(3))
+    residual = table - base
+    fade = np.ones(table.shape[:3])
+    for _ in range(passes):
+        residual_jacobian = table_jacobian(fade[..., np.newaxis] * residual)
+        allowed = np.zeros_like(fade)
+        pending = np.flatnonzero(np.ones(fade.size, dtype=bool))
+        flat_jacobian = lift @ residual_jacobian.reshape(-1, 3, 3)
+        for level in _FADE_LEVELS:
+            top, bottom = slope_extremes(start + level * flat_jacobian[pending])
+            fits = (top <= high) & (bottom >= low)
+            allowed.flat[pending[fits]] = level
+            pending = pending[~fits]
+            if not len(pending):
+                break
+        if allowed.min() == 1.0:
+            break
+        allowed = gaussian_filter(minimum_filter(allowed, 3, mode="nearest"), 1.0, mode="nearest")
+        fade *= allowed
+    return base + fade[..., np.newaxis] * residual
+
+
+# Slopes of the affine base (the Gaussian map between the colours and where the
+# transport sends them): wide, because a faithful grade may stretch a dull
+# source's chroma many times (an affine stretch keeps one region one colour);
+# the cap keeps a grey source's chroma noise from being blown into blotches.
+_BASE_SLOPES = (1 / 16, 16.0)
+
+
+def check_slope_range(slope_range):
+    """``slope_range`` as ``(low, high)`` floats with ``0 < low < high``, or None."""
+    if slope_range is None:
+        return None
+    try:
+        low, high = (float(value) for value in slope_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"slope_range must be None or two numbers (low, high) with 0 < low < high, "
+            f"got {slope_range!r}."
+        ) from None
+    if not (np.isfinite([low, high]).all() and 0 < low < high):
+        raise ValueError(
+            f"slope_range must be None or two numbers (low, high) with 0 < low < high, "
+            f"got {slope_range!r}."
+        )
+    return low, high
+
+
+def regular_table(points, mapped, weights, size, bandwidth, slope_range=None):
+    """The table of :func:`smooth_map_table`, its slopes brought into ``slope_range``.
+
+    ``slope_range=(low, high)``: against the map's monotone affine base
+    (:func:`monotone_affine`, slopes within ``_BASE_SLOPES``), every node's
+    relative Jacobian ``M^-1 J`` keeps a symmetric part with eigenvalues
+    >= ``low`` and singular values <= ``high`` (:func:`bound_slopes`). ``None``:
+    the smoothed map as it is.
+    """
+    table = smooth_map_table(points, mapped, weights, size, bandwidth)
+    if slope_range is None:
+        return table
+    low, high = slope_range
+    matrix, offset = monotone_affine(points, mapped, weights, *_BASE_SLOPES)
+    return bound_slopes(table, matrix, offset, low, high, relative=True)

@@ -5,6 +5,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import ot
 from ot import dist
 from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
@@ -12,6 +13,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTransport
 from .._utils._compat import Interval
+from ._ot_plans import (
+    PLAN_CONSTRAINTS,
+    PlanMixin,
+    barycentric_images,
+    check_plan_options,
+    given_cost,
+    lookup_rows,
+    pairwise_cost,
+    smoothed_shift,
+)
 from ._plan import interpolate_plan, plan_entries
 
 __all__ = ["SinkhornTransport", "sinkhorn_potentials"]
@@ -42,6 +53,8 @@ _MAX_SOLVER_BYTES = 2 * 2**30
 # transform; at 1e-7 the solver already stops converging).
 _MIN_RELATIVE_REG = 1e-12
 _MAX_LEVELS = 64
+# Partial OT: costs capped at this many reg (see _fit_map).
+_PARTIAL_COST_CAP = 200.0
 _MIN_RELATIVE_WEIGHT = 1e-12
 
 
@@ -176,7 +189,7 @@ def sinkhorn_potentials(a, b, cost, reg, *, max_iter=1000, tol=1e-5):
     return _solve_level(f, g, a, b, cost, reg, max_iter, tol)
 
 
-class SinkhornTransport(BaseTransport):
+class SinkhornTransport(PlanMixin, BaseTransport):
     """Entropic optimal transport between sub-samples, with the entropic map.
 
     Fits entropic OT (Cuturi 2013) between ``n_samples`` colours drawn from the
@@ -213,11 +226,37 @@ class SinkhornTransport(BaseTransport):
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
         drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    slope_range : tuple of two floats or None, default=None
+        Bounds ``(low, high)`` on the colour grade's local slope against its
+        Gaussian (affine, monotone) base: wherever the table's Jacobian relative
+        to the base leaves them, its non-affine part fades towards the base. A
+        grade inside them cannot fold (no contour rings, no inverted gradients),
+        split one smooth region into several colours, posterise or crush
+        (slope >= ``low``) or amplify noise more than ``high`` times the base.
+        ``None``: the smoothed map as it is.
     debias : bool, default=True
         For colour grades: subtract the entropic map of the source onto itself,
         ``T(x) = T_st(x) - T_ss(x) + x``, so that the blur of ``reg`` does not
         contract the colours (equal distributions give the identity). Fits a
-        second, source-to-source Sinkhorn.
+        second, source-to-source Sinkhorn (balanced plans with a named or
+        callable metric only).
+    metric : str or callable, default="sqeuclidean"
+        Ground cost: ``"sqeuclidean"``, ``"euclidean"``, ``"cityblock"``,
+        ``"cosine"``, a callable ``metric(X, Y) -> (len(X), len(Y))`` costs, or
+        ``"precomputed"``: the cost between every source and target sample is
+        passed as ``fit(X, target=Y, cost=C)`` (with ``n_samples=None``), and
+        ``transform`` then maps the fitted source samples only. The
+        out-of-sample map uses the same cost, ``exp((g_j - c(x, y_j)) / reg)``.
+    reg_m : float or None, default=None
+        Unbalanced OT (POT's :func:`ot.unbalanced.sinkhorn_unbalanced`, KL
+        marginal penalty of this weight): mass may be created or destroyed,
+        so outliers that only one side has move little. ``None``: balanced.
+    mass : float in (0, 1] or None, default=None
+        Partial OT (POT's :func:`ot.partial.entropic_partial_wasserstein`):
+        transport only this fraction of the mass; source points left without
+        mass do not move, and the out-of-sample map averages the fitted
+        displacements with weights ``a_i exp(-c(x, x_i) / reg)`` (no dual
+        potentials). Not together with ``reg_m``.
     lut_size : int or None, default=33
         Nodes per axis of the table that holds a colour grade (three channels
         in [0, 1]): every pixel of every image goes through its tetrahedral
@@ -237,13 +276,24 @@ class SinkhornTransport(BaseTransport):
         Fitted target points.
     source_weights_ : ndarray of shape (n,)
     target_weights_ : ndarray of shape (m,)
-    source_potential_ : ndarray of shape (n,)
-    target_potential_ : ndarray of shape (m,)
-        Dual potentials ``f``, ``g``: the plan is ``exp((f_i + g_j - C_ij) / reg)``.
+    source_potential_ : ndarray of shape (n,) or None
+    target_potential_ : ndarray of shape (m,) or None
+        Dual potentials ``f``, ``g``: the plan is ``exp((f_i + g_j - C_ij) / reg)``
+        (balanced and unbalanced plans; ``None`` for partial ones).
+    potentials_ : tuple of (ndarray, ndarray) or None
+        ``(source_potential_, target_potential_)``, or ``None``.
+    transported_support_ : ndarray of shape (n, n_features)
+        Barycentric images ``sum_j P_ij y_j / sum_j P_ij`` of the fitted source
+        points (a point without mass stays where it is).
+    transported_mass_ : float
+        Total mass of the plan: 1 when balanced, ``mass`` when partial.
+    metric_ : str or callable
+        The ``metric`` the map was fitted with.
     n_iter_ : int
-        Sinkhorn iterations at the final ``reg``.
+        Sinkhorn iterations at the final ``reg`` (``max_iter`` when partial).
     marginal_error_ : float
-        L1 error of the target marginal at the end.
+        L1 error of the target marginal at the end (balanced); the solver's
+        last error otherwise.
     self_potential_ : ndarray of shape (n,) or None
         Potential of the source-to-source problem (``debias``; colours only).
     epsilon_ : float
@@ -273,10 +323,12 @@ class SinkhornTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "smoothness": [Interval(Real, 0, None, closed="left")],
+        "slope_range": [tuple, list, None],
         "reg": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "debias": ["boolean"],
+        **PLAN_CONSTRAINTS,
     }
 
     def __init__(
@@ -290,9 +342,13 @@ class SinkhornTransport(BaseTransport):
         t=1.0,
         lut_size=33,
         smoothness=0.03,
+        slope_range=None,
         debias=True,
         clip="auto",
         random_state=None,
+        metric="sqeuclidean",
+        reg_m=None,
+        mass=None,
     ):
         self.reg = reg
         self.n_samples = n_samples
@@ -302,14 +358,19 @@ class SinkhornTransport(BaseTransport):
         self.t = t
         self.lut_size = lut_size
         self.smoothness = smoothness
+        self.slope_range = slope_range
         self.debias = debias
         self.clip = clip
         self.random_state = random_state
+        self.metric = metric
+        self.reg_m = reg_m
+        self.mass = mass
 
     # n_samples=None on a big image hits the memory guard below instead.
     _full_fit_warning_pixels = None
 
     def _fit_map(self, source, target, source_weights, target_weights, rng):
+        check_plan_options(self)
         n, m = len(source), len(target)
         needed = _PLAN_COPIES * 8 * n * m
         if n * m > _MAX_PLAN_ENTRIES or needed > _MAX_SOLVER_BYTES:
@@ -319,64 +380,140 @@ class SinkhornTransport(BaseTransport):
                 f"{needed / 2**30:.1f} GiB of memory (and minutes); lower n_samples (now "
                 f"{self.n_samples!r}) to at most {largest} for equal-size samples."
             )
+        self.metric_ = self.metric
+        cost = given_cost(self, n, m) if self.metric == "precomputed" else None
         a = np.full(n, 1.0 / n) if source_weights is None else source_weights
         b = np.full(m, 1.0 / m) if target_weights is None else target_weights
         # Weights below 1e-12 of the largest carry no measurable mass, but their
         # logarithms (-745 for a subnormal 1e-320) turned the kernel into NaN.
-        keep = a > a.max() * _MIN_RELATIVE_WEIGHT
-        source, a = source[keep], a[keep] / a[keep].sum()
-        keep = b > b.max() * _MIN_RELATIVE_WEIGHT
-        target, b = target[keep], b[keep] / b[keep].sum()
-        f, g, n_iter, error = sinkhorn_potentials(
-            a, b, dist(source, target), self.reg, max_iter=self.max_iter, tol=self.tol
-        )
-        if error > self.tol:
-            warnings.warn(
-                f"Sinkhorn did not reach tol={self.tol} in max_iter={self.max_iter} "
-                f"iterations (marginal error {error:.2e}); increase max_iter or reg.",
-                ConvergenceWarning,
-                stacklevel=4,  # _fit_map <- fit <- _fit_context <- caller
-            )
+        keep_a = a > a.max() * _MIN_RELATIVE_WEIGHT
+        source, a = source[keep_a], a[keep_a] / a[keep_a].sum()
+        keep_b = b > b.max() * _MIN_RELATIVE_WEIGHT
+        target, b = target[keep_b], b[keep_b] / b[keep_b].sum()
+        cost = self._cost(source, target) if cost is None else cost[keep_a][:, keep_b]
         self.source_support_, self.target_support_ = source, target
         self.source_weights_, self.target_weights_ = a, b
-        self.source_potential_, self.target_potential_ = f, g
         self.epsilon_ = float(self.reg)
+        self._plan = None  # kept dense only where it cannot be rebuilt (partial, precomputed)
+        f = g = None
+        if self.mass is not None:
+            # POT's solver divides by kernel row sums: a point farther than
+            # sqrt(200 reg) from every partner would make them 0 (NaN plan).
+            # Costs capped there keep exp(-cost / reg) >= e^-200: such
+            # entries carry no mass either way.
+            plan = ot.partial.entropic_partial_wasserstein(
+                a, b, np.minimum(cost, _PARTIAL_COST_CAP * self.reg), self.reg,
+                m=float(self.mass), numItermax=self.max_iter,
+                stopThr=self.tol * 1e-3,
+            )
+            if not np.all(np.isfinite(plan)) or plan.sum() <= 0:
+                raise ValueError(
+                    f"Partial entropic OT failed at reg={self.reg!r} (exp(-cost / reg) "
+                    "underflows): raise reg, or scale the costs down."
+                )
+            self._plan, n_iter, error = plan, self.max_iter, abs(plan.sum() - self.mass)
+        elif self.reg_m is not None:
+            _, log = ot.unbalanced.sinkhorn_unbalanced(
+                a, b, cost, self.reg, float(self.reg_m), method="sinkhorn_stabilized",
+                numItermax=self.max_iter, stopThr=self.tol, log=True,
+            )
+            # POT's plan is a_i b_j exp((log u_i + log v_j) - C_ij / reg): fold
+            # the weights in, for this module's exp((f_i + g_j - C_ij) / reg).
+            f = self.reg * (log["logu"] + np.log(a))
+            g = self.reg * (log["logv"] + np.log(b))
+            n_iter, error = len(log["err"]), float(log["err"][-1]) if log["err"] else 0.0
+        else:
+            f, g, n_iter, error = sinkhorn_potentials(
+                a, b, cost, self.reg, max_iter=self.max_iter, tol=self.tol
+            )
+            if error > self.tol:
+                warnings.warn(
+                    f"Sinkhorn did not reach tol={self.tol} in max_iter={self.max_iter} "
+                    f"iterations (marginal error {error:.2e}); increase max_iter or reg.",
+                    ConvergenceWarning,
+                    # _fit_map <- _fit_all <- fit <- _fit_context <- PlanMixin.fit <- caller
+                    stacklevel=6,
+                )
+        self.source_potential_, self.target_potential_ = f, g
+        self.potentials_ = None if f is None else (f, g)
+        if self._plan is None and self.metric == "precomputed":
+            self._plan = np.exp((f[:, None] + g[None, :] - cost) / self.epsilon_)
+        plan = self._plan
+        if plan is None:
+            plan = np.exp((f[:, None] + g[None, :] - cost) / self.epsilon_)
+        self.transported_mass_ = float(plan.sum())
+        self.transported_support_ = barycentric_images(plan, target, source)
+        self._inverse_images = barycentric_images(plan.T, source, target)
         self.n_iter_ = n_iter
         self.marginal_error_ = float(error)
         self.self_potential_ = None
         spread = b @ ((target - b @ target) ** 2).sum(axis=1)
-        if self._fits_colors and self.debias and spread > _FLAT_TARGET_VARIANCE:
+        if (
+            self._fits_colors
+            and self.debias
+            and spread > _FLAT_TARGET_VARIANCE
+            and f is not None
+            and self.reg_m is None
+            and self.metric != "precomputed"
+        ):
             # The entropic map of the source onto itself: what the blur alone
             # does to a colour. Taking it out makes equal distributions give the
             # identity, and the grade contracts less. (Not towards a flat target:
             # its map is constant, and the source's own spread would come back.)
             _, self.self_potential_, _, _ = sinkhorn_potentials(
-                a, a, dist(source, source), self.reg, max_iter=self.max_iter, tol=self.tol
+                a, a, self._cost(source, source), self.reg, max_iter=self.max_iter, tol=self.tol
             )
 
-    @property
-    def coupling_(self):
-        """The entropic plan between the fitted supports, ``(n, m)``."""
-        cost = dist(self.source_support_, self.target_support_)
+    def _cost(self, X, Y):
+        return dist(X, Y) if self.metric_ == "sqeuclidean" else pairwise_cost(self.metric_, X, Y)
+
+    def _dense_plan(self):
+        if self._plan is not None:
+            return self._plan.copy()
+        cost = self._cost(self.source_support_, self.target_support_)
         return np.exp(
             (self.source_potential_[:, None] + self.target_potential_[None, :] - cost)
             / self.epsilon_
         )
 
+    @property
+    def coupling_(self):
+        """The entropic plan between the fitted supports, ``(n, m)`` (see :meth:`get_plan`)."""
+        check_is_fitted(self)
+        return self._dense_plan()
+
     def _entropic_map(self, Z, support, potential):
-        logits = (potential[None, :] - dist(Z, support)) / self.epsilon_
+        logits = (potential[None, :] - self._cost(Z, support)) / self.epsilon_
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         weights /= weights.sum(axis=1, keepdims=True)
         return weights @ support
 
     def _transport(self, Z):
+        source = self.source_support_
+        if self.metric_ == "precomputed":
+            return lookup_rows(Z, source, self.transported_support_, "source")
+        if self.target_potential_ is None:  # partial: no potentials
+            shift = smoothed_shift(
+                self._cost(Z, source), self.source_weights_,
+                self.transported_support_ - source, self.epsilon_,
+            )
+            return Z + shift
         mapped = self._entropic_map(Z, self.target_support_, self.target_potential_)
         if self.self_potential_ is None:
             return mapped
-        return mapped - self._entropic_map(Z, self.source_support_, self.self_potential_) + Z
+        return mapped - self._entropic_map(Z, source, self.self_potential_) + Z
 
     def _inverse_transport(self, Z):
+        target = self.target_support_
+        if self.metric_ == "precomputed":
+            return lookup_rows(Z, target, self._inverse_images, "target")
+        if self.source_potential_ is None:
+            shift = smoothed_shift(
+                self._cost(Z, target), self.target_weights_,
+                self._inverse_images - target, self.epsilon_,
+            )
+            return Z + shift
         return self._entropic_map(Z, self.source_support_, self.source_potential_)
 
     def _map_cost_per_row(self):

@@ -168,6 +168,14 @@ class SlicedTransport(BaseTransport):
         smooths the fitted colour map into its table: the trade-off between
         regularity (no speckle, no jumps, no colour pumping when the exposure
         drifts) and colour fidelity. ``0`` tabulates the fitted map as it is.
+    slope_range : tuple of two floats or None, default=None
+        Bounds ``(low, high)`` on the colour grade's local slope against its
+        Gaussian (affine, monotone) base: wherever the table's Jacobian relative
+        to the base leaves them, its non-affine part fades towards the base. A
+        grade inside them cannot fold (no contour rings, no inverted gradients),
+        split one smooth region into several colours, posterise or crush
+        (slope >= ``low``) or amplify noise more than ``high`` times the base.
+        ``None``: the smoothed map as it is.
     lut_size : int or None, default=33
         Nodes per axis of the table that holds a colour grade (three channels
         in [0, 1]): every pixel of every image goes through its tetrahedral
@@ -226,6 +234,7 @@ class SlicedTransport(BaseTransport):
     _parameter_constraints: dict = {
         **BaseTransport._parameter_constraints,
         "smoothness": [Interval(Real, 0, None, closed="left")],
+        "slope_range": [tuple, list, None],
         "n_slices": [Interval(Integral, 1, None, closed="left"), None],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "step": [Interval(Real, 0, 1, closed="right")],
@@ -244,6 +253,7 @@ class SlicedTransport(BaseTransport):
         t=1.0,
         lut_size=33,
         smoothness=0.03,
+        slope_range=None,
         clip="auto",
         random_state=None,
     ):
@@ -256,6 +266,7 @@ class SlicedTransport(BaseTransport):
         self.t = t
         self.lut_size = lut_size
         self.smoothness = smoothness
+        self.slope_range = slope_range
         self.clip = clip
         self.random_state = random_state
 

@@ -1,0 +1,152 @@
+"""Speed targets of the colour pass and of ``video``, as ratios (times vary with the
+machine and its load; ratios taken in one run much less).
+
+* the compiled colour pass on a 12 MP uint8 photo over ffmpeg's ``lut3d`` applying
+  the same exported ``.cube`` on one thread, raw RGB in and out (target <= 0.3);
+* every transport's 12 MP fit + transform over color-matcher's ``mkl``;
+* ``video --no-regrain`` on a 1080p clip over ffmpeg applying the same ``.cube``
+  and encoding with the same settings (target <= 1.0), and the frame rate with
+  the regrain.
+
+Run:  python benchmarks/bench_speed.py [--repeat 3] [--seconds 2] [--skip-transports]
+Needs ffmpeg on PATH; color-matcher (``pip install ".[bench]"``) for the anchor.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from PIL import Image
+from sklearn.datasets import load_sample_image
+
+import skcolorot
+from skcolorot.color import _lut
+
+TRANSPORTS = [
+    ("AffineTransport", lambda: skcolorot.AffineTransport(random_state=0)),
+    ("SlicedTransport", lambda: skcolorot.SlicedTransport(random_state=0)),
+    ("SinkhornTransport", lambda: skcolorot.SinkhornTransport(random_state=0)),
+    ("GMMTransport", lambda: skcolorot.GMMTransport(random_state=0)),
+    ("EMDTransport", lambda: skcolorot.EMDTransport(random_state=0)),
+]
+
+
+def best(function, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *map(str, args)], check=True)
+
+
+def colour_pass(big, model, folder, repeat):
+    table = model._grade_table(1.0, False, True)
+    cube = os.path.join(folder, "grade.cube")
+    model.to_cube(cube, size=table.shape[0], overwrite=True)
+    raw = os.path.join(folder, "big.rgb")
+    big.tofile(raw)
+    height, width = big.shape[:2]
+
+    def by_ffmpeg():
+        ffmpeg("-threads", 1, "-filter_threads", 1, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s",
+               f"{width}x{height}", "-i", raw, "-vf", f"lut3d={cube}", "-f", "rawvideo",
+               os.path.join(folder, "out.rgb"))
+
+    out = np.empty_like(big)
+    ffmpeg_time = best(by_ffmpeg, repeat)
+    ours = best(lambda: _lut.apply_lut(big, table, out=out), repeat)
+    ours_one = best(lambda: _lut._apply_compiled(big.reshape(-1, 3), table,
+                                                 out.reshape(-1, 3), threads=1), repeat)
+    numpy_path = best(lambda: _lut._apply_numpy(big.reshape(-1, 3), table, out.reshape(-1, 3),
+                                                "tetrahedral"), 1)
+    print(f"12 MP colour pass ({'compiled' if _lut._lut_c else 'NUMPY: extension not built'}, "
+          f"{_lut.n_threads()} threads)")
+    print(f"  ffmpeg lut3d, 1 thread, raw RGB I/O      {ffmpeg_time:7.3f} s   1.00")
+    print(f"  apply_lut, all threads                   {ours:7.3f} s   {ours / ffmpeg_time:.2f}"
+          "   (target <= 0.30)")
+    print(f"  apply_lut, 1 thread                      {ours_one:7.3f} s   "
+          f"{ours_one / ffmpeg_time:.2f}")
+    print(f"  numpy path (before)                      {numpy_path:7.3f} s   "
+          f"{numpy_path / ffmpeg_time:.2f}")
+
+
+def transports(big, target, repeat):
+    try:
+        from color_matcher import ColorMatcher
+    except ImportError:
+        print("color-matcher not installed: no anchor (pip install '.[bench]')")
+        return
+    anchor = best(lambda: ColorMatcher().transfer(src=big, ref=target, method="mkl"), repeat)
+    print(f"\n12 MP fit + transform over color-matcher mkl ({anchor:.2f} s)")
+    for name, make in TRANSPORTS:
+        seconds = best(lambda: make().fit(big, target).transform(big), repeat)
+        print(f"  {name:<20} {seconds:7.2f} s   {seconds / anchor:.2f}")
+
+
+def video(model_image, reference, folder, seconds, repeat):
+    from skcolorot.io._video import grade_video
+
+    clip = os.path.join(folder, "clip.mp4")
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={seconds}",
+           "-c:v", "libx264", "-preset", "ultrafast", "-crf", 16, clip)
+    frames = int(25 * seconds)
+    model = skcolorot.SlicedTransport(random_state=0).fit(model_image, reference)
+    cube = os.path.join(folder, "video.cube")
+    model.to_cube(cube, overwrite=True)
+    output = os.path.join(folder, "graded.mp4")
+
+    def by_ffmpeg():
+        ffmpeg("-i", clip, "-vf", f"lut3d={cube}", "-c:v", "libx264", "-crf", 18, "-preset",
+               "medium", "-pix_fmt", "yuv420p", output)
+
+    def ours(engine="auto", regrain=False, clip=clip):
+        report = grade_video(clip, reference, output, overwrite=True, engine=engine,
+                             regrain=regrain, transport=skcolorot.SlicedTransport(random_state=0))
+        return report
+
+    baseline = best(by_ffmpeg, repeat)
+    auto = best(ours, repeat)
+    python = best(lambda: ours("python"), 1)
+    print(f"\n1080p, {frames} frames: video --no-regrain over ffmpeg lut3d + encode "
+          f"({baseline:.2f} s, {frames / baseline:.1f} fps)")
+    print(f"  engine=auto ({ours()['engine']})        {auto:7.2f} s   {auto / baseline:.2f}"
+          "   (target <= 1.00)")
+    print(f"  engine=python (compiled pass)        {python:7.2f} s   {python / baseline:.2f}")
+    short = os.path.join(folder, "short.mp4")
+    ffmpeg("-i", clip, "-frames:v", 10, "-c", "copy", short)
+    regrained = best(lambda: ours("python", True, short), 1)
+    print(f"  with the regrain, 10 frames           {regrained:7.2f} s   "
+          f"{10 / regrained:.1f} fps (aim >= 8 fps)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of the 1080p clip")
+    parser.add_argument("--skip-transports", action="store_true")
+    args = parser.parse_args()
+    china, flower = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
+    big = np.asarray(Image.fromarray(china).resize((4000, 3000), Image.LANCZOS))
+    target = np.asarray(Image.fromarray(flower).resize((4000, 3000), Image.LANCZOS))
+    model = skcolorot.SlicedTransport(random_state=0).fit(china, flower)
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python "
+          f"{sys.version.split()[0]}\n")
+    with tempfile.TemporaryDirectory() as folder:
+        colour_pass(big, model, folder, args.repeat)
+        if not args.skip_transports:
+            transports(big, target, 1)
+        video(china, flower, folder, args.seconds, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
