@@ -38,6 +38,7 @@ _LAZY = {
     "luminance_ssim": ".metrics",
     "sliced_wasserstein": ".metrics",
     "sliced_wasserstein_scorer": ".metrics",
+    "preview": "._preview._server",
     "Regrainer": ".image._regrainer",
     "regrain": ".image._regrainer",
     "SinkhornTransport": ".transport._sinkhorn",

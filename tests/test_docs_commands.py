@@ -122,7 +122,15 @@ def test_documented_command_runs(command, tmp_path, monkeypatch, capsys):
     argv = []
     for word in words:
         argv += sorted(glob.glob(word)) if "*" in word else [word]
-    status = cli.main([*argv, "-q"] if words[0] != "demo" else argv)
+    if words[0] == "preview":  # serves until Ctrl-C: here it starts, then is stopped at once
+        from skcolorot._preview._server import PreviewServer
+
+        def interrupted(server, *args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(PreviewServer, "serve_forever", interrupted)
+        argv.append("--no-browser")
+    status = cli.main([*argv, "-q"] if words[0] not in ("demo", "preview") else argv)
     err = capsys.readouterr().err
     assert status == 0, f"{command}\n{err}"
     assert "error" not in err, err

@@ -490,6 +490,7 @@ def test_every_public_name_has_rows_here():
         *("color_fidelity", "luminance_ssim", "apply_lut", "read_cube", "write_cube"),
         *("EMDTransport", "barycenter"),
         "tone_grayscale",
+        "preview",  # its bad-input rows are in test_preview.py (test_preview_refuses_bad_input)
         # Domain adaptation: their bad-input rows are in test_domain_selection.py
         # (test_new_names_refuse_bad_input).
         *("TargetSample", "transported_source_scorer", "LabelAwareTransport"),

@@ -16,6 +16,7 @@ from ._common import (
     read_references,
     transport_from,
 )
+from ._look import add_look_arguments, check_scene_linear, lut_grade
 from ._options import (
     add_command,
     add_file_options,
@@ -90,6 +91,7 @@ def add_parser(subparsers):
         "lut1d=NAME.shaper.cube,lut3d=NAME.cube",
     )
     add_transport_options(lut, regrain=False)
+    add_look_arguments(lut, luminance=True)
     add_file_options(lut, output=False)
     add_overwrite(lut)
     add_quiet(lut)
@@ -98,6 +100,7 @@ def add_parser(subparsers):
 def run(args):
     from ..io._outputs import check_lut_path, check_not_inputs, write_lut
 
+    check_scene_linear(args)
     outputs = [args.output]
     if args.shaper:
         from ..io._lut_formats import shaper_path
@@ -116,9 +119,10 @@ def run(args):
         steps("fitting")
         if args.domain_max is None and args.shaper is None:
             transport.fit(source.pixels, reference)
+            grade = lut_grade(args, transport, source.pixels)  # the transport or its look
             steps("writing")
-            write_lut(transport, args.output, args.size, overwrite=args.overwrite,
-                      title=lut_title(transport, args, os.path.basename(args.source)))
+            write_lut(grade, args.output, args.size, overwrite=args.overwrite,
+                      title=lut_title(grade, args, os.path.basename(args.source)))
             written = [args.output]
         else:
             written = _write_scene_linear_lut(args, source.pixels, reference, steps)

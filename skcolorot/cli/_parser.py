@@ -4,12 +4,12 @@ examples, ``--version``) and the subcommands, each defined by its own module."""
 import argparse
 
 from .. import __version__
-from . import _apply, _batch, _demo, _lut, _transfer, _video
+from . import _apply, _batch, _demo, _lut, _preview, _transfer, _video
 from ._common import PROG, UsageError
 from ._options import ParagraphFormatter
 
 # In the order ``skcolorot --help`` lists them.
-_COMMANDS = (_transfer, _lut, _apply, _batch, _video, _demo)
+_COMMANDS = (_transfer, _lut, _apply, _batch, _video, _preview, _demo)
 
 _EXAMPLES = """\
 examples:
@@ -20,6 +20,7 @@ examples:
   skcolorot apply grade.cube frames/*.png -o graded/
   skcolorot batch look.jpg frames/*.png -o graded/ --skip-existing
   skcolorot video clip.mp4 look.jpg -o graded.mp4
+  skcolorot preview photo.jpg look.jpg
   ffmpeg -i clip.mp4 -vf lut3d=grade.cube graded.mp4
 
 Exit status: 0 on success, 2 on bad usage or input (one line on stderr),

@@ -15,6 +15,7 @@ from ._common import (
     regraining,
     transport_from,
 )
+from ._look import add_look_arguments, grade_function
 from ._options import (
     add_command,
     add_file_options,
@@ -66,6 +67,7 @@ def add_parser(subparsers):
     add_lut_size(transfer)
     add_transport_options(transfer)
     add_look_options(transfer)
+    add_look_arguments(transfer)
     add_file_options(transfer)
     add_overwrite(transfer)
     add_quiet(transfer)
@@ -106,12 +108,10 @@ def run(args):
             result = tone_grayscale(source.pixels, reference, t=args.t)
             method = "grayscale toning"
         else:
-            from ..image._transfer import grade_with
-
             steps("fitting")
             strength, regrain = transport.t, regraining(args)
             transport.set_params(t=1.0)  # the strength fades the regrained result
-            result, transport = grade_with(
+            result, transport = grade_function(args)(
                 transport,
                 source.pixels,
                 reference,

@@ -1,5 +1,6 @@
 """One-call colour transfer for images, and the factory behind the CLI's ``--method``."""
 
+from functools import partial
 from importlib import import_module
 from numbers import Integral, Real
 
@@ -80,6 +81,8 @@ def transfer(
     random_state=0,
     regrain_params=None,
     weights=None,
+    intensity=1.0,
+    neutralize=0.0,
     **params,
 ):
     """Give ``source`` the colours of ``target``, in one call.
@@ -144,6 +147,15 @@ def transfer(
         a wider filter than a single regrain's, which the rounds pay for.
     weights : array-like of shape (n_references,), default=None
         Weights of several references (``None``: equal).
+    intensity : float in [0, 2], default=1.0
+        Colour intensity: the chroma (CIELab a*, b*) of the graded colours,
+        scaled; ``0`` is a grey result, ``1`` the grade as it is. It fades with ``t``.
+    neutralize : float in [0, 1], default=0.0
+        How much of the source's colour cast (the mean hue of its near-neutral
+        mid-tones) is removed before grading; black and white stay neutral.
+        Either adjustment makes the grade one table with the strength and the
+        luminance (:mod:`skcolorot.image._look`), the table ``skcolorot lut
+        --intensity --neutralize`` writes; a regrain's correction is added on top.
     **params
         Other parameters of the transport, e.g. ``reg=0.01``.
 
@@ -162,6 +174,9 @@ def transfer(
     >>> result.shape, result.dtype, bool(result.mean() > 150)
     ((32, 32, 3), dtype('uint8'), True)
     """
+    from ._look import check_look, grade_look
+
+    intensity, neutralize = check_look(intensity, neutralize)
     transport = make_transport(method, color_space=color_space, random_state=random_state, **params)
     if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
         from ..transport._barycenter import barycenter
@@ -169,7 +184,10 @@ def transfer(
         target = barycenter(target, weights, color_space=color_space, random_state=random_state)
     elif weights is not None:
         raise ValueError("weights are for several references: pass target as a list of images.")
-    result, _ = grade_with(
+    grade = grade_with
+    if intensity != 1 or neutralize != 0:  # the look's table (skcolorot.image._look)
+        grade = partial(grade_look, intensity=intensity, neutralize=neutralize)
+    result, _ = grade(
         transport,
         source,
         target,
