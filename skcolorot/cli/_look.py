@@ -56,7 +56,7 @@ def grade_function(args):
     """``grade_with``, or the look's ``grade_look`` when an adjustment is set."""
     from functools import partial
 
-    from ..image._look import grade_look
+    from ..image._transfer import grade_look
     from ..image._transfer import grade_with
 
     if args.intensity == 1 and args.neutralize == 0:

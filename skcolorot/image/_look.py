@@ -32,7 +32,7 @@ from .._utils._dtypes import unit_scale
 from ..color._lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
 from ..color._spaces import from_color_space, to_color_space
 
-__all__ = ["Look", "add_correction", "check_look", "color_cast", "grade_look", "is_neutral"]
+__all__ = ["Look", "add_correction", "check_look", "color_cast", "is_neutral"]
 
 # Rec. 709 luma weights: the lightness part of an RGB correction.
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
@@ -273,41 +273,3 @@ def add_correction(colors, correction, weight, luminance, intensity):
         colors += weight * (intensity * correction + (luminance - intensity) * light[..., None])
     return colors
 
-
-def grade_look(
-    transport,
-    source,
-    target,
-    *,
-    regrain,
-    rounds=3,
-    t=1.0,
-    luminance=1.0,
-    intensity=1.0,
-    neutralize=0.0,
-    source_mask=None,
-    target_mask=None,
-    mask=None,
-    regrain_params=None,
-):
-    """:func:`~skcolorot.image._transfer.grade_with` with the look's adjustments.
-
-    Fits (and regrains) at full strength, then applies the :class:`Look`; returns
-    the result and the fitted look (whose ``.transport`` is the fitted transport).
-    """
-    from ._transfer import _check_mask, grade_with
-    from .._utils._input import check_colors
-
-    look = Look(transport, t=t, luminance=luminance, intensity=intensity, neutralize=neutralize)
-    look._checked()  # a bad value fails before the fit
-    strength = None
-    if mask is not None:
-        strength = _check_mask(mask, check_colors(source, "source"), "mask")
-        strength = strength.reshape(np.shape(source)[:-1])
-    graded, transport = grade_with(
-        transport, source, target, regrain=regrain, rounds=rounds, source_mask=source_mask,
-        target_mask=target_mask, regrain_params=regrain_params,
-    )
-    look.set_params(transport=transport).fit(source)
-    correction = look.correction(source, graded) if regrain else None
-    return look.apply(np.asarray(source), correction=correction, mask=strength), look

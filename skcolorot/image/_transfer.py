@@ -174,7 +174,7 @@ def transfer(
     >>> result.shape, result.dtype, bool(result.mean() > 150)
     ((32, 32, 3), dtype('uint8'), True)
     """
-    from ._look import check_look, grade_look
+    from ._look import check_look
 
     intensity, neutralize = check_look(intensity, neutralize)
     transport = make_transport(method, color_space=color_space, random_state=random_state, **params)
@@ -344,3 +344,41 @@ def _blend(source_data, mapped, t, luminance, strength):
         untouched = strength[:, 0] == 0
         out.reshape(-1, out.shape[-1])[untouched] = source_data.pixels[untouched]
     return out
+
+
+def grade_look(
+    transport,
+    source,
+    target,
+    *,
+    regrain,
+    rounds=3,
+    t=1.0,
+    luminance=1.0,
+    intensity=1.0,
+    neutralize=0.0,
+    source_mask=None,
+    target_mask=None,
+    mask=None,
+    regrain_params=None,
+):
+    """:func:`grade_with` with the look's adjustments.
+
+    Fits (and regrains) at full strength, then applies the :class:`Look`; returns
+    the result and the fitted look (whose ``.transport`` is the fitted transport).
+    """
+    from ._look import Look
+
+    look = Look(transport, t=t, luminance=luminance, intensity=intensity, neutralize=neutralize)
+    look._checked()  # a bad value fails before the fit
+    strength = None
+    if mask is not None:
+        strength = _check_mask(mask, check_colors(source, "source"), "mask")
+        strength = strength.reshape(np.shape(source)[:-1])
+    graded, transport = grade_with(
+        transport, source, target, regrain=regrain, rounds=rounds, source_mask=source_mask,
+        target_mask=target_mask, regrain_params=regrain_params,
+    )
+    look.set_params(transport=transport).fit(source)
+    correction = look.correction(source, graded) if regrain else None
+    return look.apply(np.asarray(source), correction=correction, mask=strength), look
