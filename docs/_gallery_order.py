@@ -7,6 +7,7 @@ configuration picklable, so incremental builds do not warn.
 ORDER = [
     "plot_color_transfer.py",
     "plot_regrain.py",
+    "plot_artefacts.py",
     "plot_masked_grade.py",
     "plot_grayscale_toning.py",
     "plot_interpolation.py",

@@ -189,7 +189,7 @@ def test_per_shot_grades_blend_over_a_dissolve(folder):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc (Linux)")
 def test_kill_9_leaves_no_child_and_no_temporary(folder, tmp_path):
     source = tmp_path / "long.mkv"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=60", "-c:v", "libx264",
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=20", "-c:v", "libx264",
             "-preset", "ultrafast", source)
     shutil.copy(folder / "ref.png", tmp_path / "ref.png")
     env = dict(os.environ, PYTHONWARNINGS="error::ResourceWarning")
