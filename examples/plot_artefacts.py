@@ -9,16 +9,18 @@ a bright background, texture gone soft, noise blown up. :mod:`skcolorot.metrics`
 measures each of these at 1:1 against the source, and every one has an option
 that trades a little colour fidelity for it:
 
-================================  ==================================  ===========================================
-what you see                      measure                             try
-================================  ==================================  ===========================================
-one smooth region, two colours    :func:`~skcolorot.metrics.region_splits`  ``method="affine"``, ``slope_range=(0.5, 2)``
-glow / dark aura along edges      :func:`~skcolorot.metrics.halo_width`     ``regrain="detail"``, ``regrain=False``
-soft, hazy texture                :func:`~skcolorot.metrics.haze`           ``regrain="detail"``
-noise or JPEG blocks amplified    :func:`~skcolorot.metrics.flat_noise`     the default regrain, ``regrain="detail"``
-rings in smooth gradients         :func:`~skcolorot.metrics.false_contours` ``slope_range=(0.5, 2)``
-a vivid small object goes dull    :func:`~skcolorot.metrics.rare_color_collapse`  ``method="affine"``, ``intensity``
-================================  ==================================  ===========================================
+- one smooth region comes out in two colours
+  (:func:`~skcolorot.metrics.region_splits`): try ``method="affine"`` or
+  ``slope_range=(0.5, 2)``;
+- a glow or dark aura along edges (:func:`~skcolorot.metrics.halo_width`): try
+  ``regrain="detail"`` or ``regrain=False``;
+- soft, hazy texture (:func:`~skcolorot.metrics.haze`): try ``regrain="detail"``;
+- noise or JPEG blocks amplified (:func:`~skcolorot.metrics.flat_noise`): keep
+  the default regrain, or ``regrain="detail"``;
+- rings in smooth gradients (:func:`~skcolorot.metrics.false_contours`): try
+  ``slope_range=(0.5, 2)``;
+- a vivid small object goes dull (:func:`~skcolorot.metrics.rare_color_collapse`):
+  try ``method="affine"`` or a higher ``intensity``.
 
 ``slope_range`` bounds the grade's slope against its monotone affine base (it
 cannot fold or split a region more than the bound allows); ``regrain="detail"``
