@@ -254,11 +254,24 @@ def test_unreadable_sources_are_refused_and_gray_ones_toned(workdir, capsys):
     assert cli.main(lut) == 2
     assert "grayscale" in capsys.readouterr().err
     assert not (workdir / "never.cube").exists()
+    # Without -m it is toned (and regrained, as any transfer), ...
     toned_path = str(workdir / "toned.png")
-    assert cli.main(["transfer", str(workdir / "gray.png"), *common, "-o", toned_path]) == 0
-    assert "grayscale toning" in capsys.readouterr().out
+    reference = str(workdir / "ref.png")
+    assert cli.main(["transfer", str(workdir / "gray.png"), reference, "-o", toned_path]) == 0
+    assert "grayscale toning + regrain" in capsys.readouterr().out
     toned = read_image(toned_path).astype(int)
     assert toned.shape == gray.shape and np.ptp(toned[..., 0] - toned[..., 2]) > 10
+    plain_path = str(workdir / "toned_plain.png")
+    args = ["transfer", str(workdir / "gray.png"), reference, "-o", plain_path, "--no-regrain"]
+    assert cli.main(args) == 0
+    assert "grayscale toning," in capsys.readouterr().out
+    assert not np.array_equal(read_image(plain_path).astype(int), toned)
+    # ... and with -m it is graded by that method.
+    graded_path = str(workdir / "graded_gray.png")
+    assert cli.main(["transfer", str(workdir / "gray.png"), *common, "-o", graded_path]) == 0
+    out = capsys.readouterr().out
+    assert "; affine," in out and "toning" not in out
+    assert read_image(graded_path).shape == gray.shape
     assert not os.path.exists(never)
 
 

@@ -55,6 +55,15 @@ def add_command(subparsers, name, handler, *, help, description, epilog):
     return parser
 
 
+class _StoreMethod(argparse.Action):
+    """Store ``--method`` and note that it was given: a grayscale source is toned
+    unless a method is asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.method_given = True
+
+
 def add_transport_options(parser, *, regrain=True):
     group = parser.add_argument_group("transport")
     group.add_argument(
@@ -63,8 +72,10 @@ def add_transport_options(parser, *, regrain=True):
         choices=METHODS,
         default="sliced",
         metavar="METHOD",
+        action=_StoreMethod,
         help=_METHOD_HELP,
     )
+    parser.set_defaults(method_given=False)
     group.add_argument(
         "--color-space",
         choices=COLOR_SPACES,

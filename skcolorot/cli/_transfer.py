@@ -91,12 +91,17 @@ def run(args):
         check_output_format(
             args.output, source.pixels.dtype, source.pixels.shape[-1], bit_depth=files.bit_depth
         )
-        toned = is_gray(source.pixels)
-        if toned and args.lut_out:
-            raise UsageError(
-                f"{args.source} is grayscale: it is toned, which no 3D LUT expresses; "
-                "drop --lut-out"
+        # A grayscale source is toned, unless a method is asked for (-m): then
+        # it is graded like any photo, and its LUT can be exported.
+        gray = is_gray(source.pixels)
+        toned = gray and not args.method_given
+        if gray and args.lut_out:
+            why = (
+                "it is toned, which no 3D LUT expresses"
+                if toned
+                else "a grade fitted on it is undefined off the gray axis"
             )
+            raise UsageError(f"{args.source} is grayscale: {why}; drop --lut-out")
         transport = transport_from(args)
         reference = read_references(args, transport, files, steps)
         if toned:
@@ -107,6 +112,12 @@ def run(args):
                 reference = reference[:, None, :]
             result = tone_grayscale(source.pixels, reference, t=args.t)
             method = "grayscale toning"
+            if regraining(args):
+                # The source's own grain, not the tone curve's stretch of it.
+                from ..image._regrainer import regrain as regrain_image
+
+                result = regrain_image(source.pixels, result)
+                method += " + regrain"
         else:
             steps("fitting")
             strength, regrain = transport.t, regraining(args)
