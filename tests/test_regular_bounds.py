@@ -116,3 +116,10 @@ def test_transfer_with_the_detail_regrain_keeps_shape_dtype_and_alpha():
     out = transfer(source, target, method="affine", regrain="detail")
     assert out.shape == source.shape and out.dtype == np.uint8
     np.testing.assert_array_equal(out[..., 3], source[..., 3])
+
+
+def test_detail_regrain_refuses_unknown_parameters():
+    rng = np.random.default_rng(7)
+    image = (rng.random((16, 16, 3)) * 255).astype(np.uint8)
+    with pytest.raises(ValueError, match="radius, eps, cap and floor"):
+        transfer(image, image, method="affine", regrain="detail", regrain_params={"guide": "color"})

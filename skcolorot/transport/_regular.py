@@ -19,7 +19,7 @@ crop or container, and an exported ``.cube`` gives the same colours in ffmpeg.
 """
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
+from scipy.ndimage import gaussian_filter, minimum_filter
 
 from ..color._lut import interpolate_tetrahedral, lut_grid, tetrahedral_weights
 
@@ -159,11 +159,13 @@ def evaluate_field(field, coords):
 
 
 # ------------------------------------------------------------ bounded slopes
-# A grade whose Jacobian is symmetric positive definite with eigenvalues in
-# [low, high] cannot fold (no contour rings, no inverted gradients), cannot
-# posterise or crush (slope >= low) and amplifies noise by at most ``high``.
-# The fitted table is brought inside those bounds by fading its non-affine part
-# towards a monotone affine base where (and only where) it leaves them.
+# A grade whose slope against a monotone affine base M stays within [low, high]
+# (M^-1 J with a positive definite symmetric part >= low and singular values
+# <= high) cannot fold (no contour rings, no inverted gradients), posterise or
+# crush (slope >= low), nor stretch one region into several colours more than
+# ``high`` times the affine stretch. The fitted table is brought inside those
+# bounds by fading its non-affine part towards the base where (and only where)
+# it leaves them.
 
 # Candidate strengths of the non-affine part, tried from full to none.
 _FADE_LEVELS = np.linspace(1.0, 0.0, 6)
@@ -194,16 +196,17 @@ def monotone_affine(points, mapped, weights, low, high):
     fit of a folded map is not); its eigenvalues are clipped to the bounds. The
     means map exactly. Returns ``(M, b)`` with ``x -> x @ M.T + b``.
     """
+    # POT loads here, not at import: most grades never bound their slopes.
+    from ot.gaussian import bures_wasserstein_mapping
+
     mean_in, mean_out = weights @ points, weights @ mapped
     spread_in = ((points - mean_in).T * weights) @ (points - mean_in)
     spread_out = ((mapped - mean_out).T * weights) @ (mapped - mean_out)
     # Regularised like a source spread of an 8-bit level: a grey source has no
     # chroma spread to scale from, and its chroma keeps its own (slope <= high).
     spread_in = spread_in + _LEVEL_VARIANCE * np.eye(3)
-    root = _sqrtm(spread_in)
-    inverse_root = np.linalg.inv(root)
-    matrix = inverse_root @ _sqrtm(root @ spread_out @ root) @ inverse_root
-    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
+    linear, _ = bures_wasserstein_mapping(mean_in, mean_out, spread_in, spread_out)
+    values, vectors = np.linalg.eigh(0.5 * (linear + linear.T))
     matrix = (vectors * np.clip(values, low, high)) @ vectors.T
     return matrix, mean_out - matrix @ mean_in
 
@@ -212,26 +215,20 @@ def monotone_affine(points, mapped, weights, low, high):
 _LEVEL_VARIANCE = (1 / 255) ** 2 / 12
 
 
-def _sqrtm(matrix):
-    values, vectors = np.linalg.eigh(0.5 * (matrix + matrix.T))
-    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+def bound_slopes(table, matrix, offset, low, high, passes=2):
+    """``table`` with its non-affine part faded where its slope against the base
+    leaves [low, high].
 
-
-def bound_slopes(table, matrix, offset, low, high, passes=2, relative=False):
-    """``table`` with its non-affine part faded where its slopes leave [low, high].
-
-    ``matrix``, ``offset``: a monotone affine base inside the bounds (see
-    :func:`monotone_affine`). The fade ``w`` per node is the largest of
+    ``matrix``, ``offset``: a monotone affine base (see :func:`monotone_affine`);
+    the bounds apply to ``M^-1 J``, the table's Jacobian against the base's, which
+    the base itself meets (the identity). The fade ``w`` per node is the largest of
     :data:`_FADE_LEVELS` that keeps the node inside the bounds, spread to the
     neighbours (a minimum over 3 nodes) and smoothed, so that the fade itself
     adds no steep slope; a second pass catches what the smoothing let through.
     """
-    from scipy.ndimage import minimum_filter
-
     size = table.shape[0]
     base = (lut_grid(size).reshape(-1, 3) @ matrix.T + offset).reshape(table.shape)
-    # relative: the bounds apply to M^-1 J, the slope of the map against its base's.
-    start, lift = (np.eye(3), np.linalg.inv(matrix)) if relative else (matrix, np.eye(3))
+    lift = np.linalg.inv(matrix)
     residual = table - base
     fade = np.ones(table.shape[:3])
     for _ in range(passes):
@@ -240,7 +237,7 @@ def bound_slopes(table, matrix, offset, low, high, passes=2, relative=False):
         pending = np.flatnonzero(np.ones(fade.size, dtype=bool))
         flat_jacobian = lift @ residual_jacobian.reshape(-1, 3, 3)
         for level in _FADE_LEVELS:
-            top, bottom = slope_extremes(start + level * flat_jacobian[pending])
+            top, bottom = slope_extremes(np.eye(3) + level * flat_jacobian[pending])
             fits = (top <= high) & (bottom >= low)
             allowed.flat[pending[fits]] = level
             pending = pending[~fits]
@@ -264,18 +261,16 @@ def check_slope_range(slope_range):
     """``slope_range`` as ``(low, high)`` floats with ``0 < low < high``, or None."""
     if slope_range is None:
         return None
+    message = (
+        f"slope_range must be None or two numbers (low, high) with 0 < low < high, "
+        f"got {slope_range!r}."
+    )
     try:
         low, high = (float(value) for value in slope_range)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"slope_range must be None or two numbers (low, high) with 0 < low < high, "
-            f"got {slope_range!r}."
-        ) from None
+        raise ValueError(message) from None
     if not (np.isfinite([low, high]).all() and 0 < low < high):
-        raise ValueError(
-            f"slope_range must be None or two numbers (low, high) with 0 < low < high, "
-            f"got {slope_range!r}."
-        )
+        raise ValueError(message)
     return low, high
 
 
@@ -293,4 +288,4 @@ def regular_table(points, mapped, weights, size, bandwidth, slope_range=None):
         return table
     low, high = slope_range
     matrix, offset = monotone_affine(points, mapped, weights, *_BASE_SLOPES)
-    return bound_slopes(table, matrix, offset, low, high, relative=True)
+    return bound_slopes(table, matrix, offset, low, high)
