@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from .._utils._dtypes import unit_scale
-from ..color._lut import _tetrahedra
+from ..color._lut import gather_tetrahedra, uint8_tetrahedra
 from ..image._look import Look, add_correction, is_neutral
 from ..image._transfer import METHODS, make_transport, needs_regrain, regrain_rounds
 
@@ -87,20 +87,11 @@ class _Proxy:
 
     def __init__(self, pixels, n_nodes):
         self.pixels = pixels
-        position = np.arange(256) * ((n_nodes - 1) / 255)
-        cell = np.minimum(np.floor(position), n_nodes - 2)
-        levels = pixels.reshape(-1, 3).T
-        self.corners, self.weights = _tetrahedra(
-            cell.astype(np.float32)[levels], (position - cell).astype(np.float32)[levels], n_nodes
-        )
+        self.corners, self.weights = uint8_tetrahedra(pixels.reshape(-1, 3), n_nodes)
 
     def colors(self, table):
         planar = np.ascontiguousarray(table.reshape(-1, 3).T, dtype=np.float32)
-        mapped = np.take(planar, self.corners[0], axis=1)
-        mapped *= self.weights[0]
-        for k in range(1, 4):
-            mapped += np.take(planar, self.corners[k], axis=1) * self.weights[k]
-        return mapped.T.reshape(self.pixels.shape)
+        return gather_tetrahedra(planar, self.corners, self.weights).T.reshape(self.pixels.shape)
 
 
 def encode_jpeg(colors, quality=90):

@@ -238,6 +238,14 @@ def grade_with(
     strength = None if mask is None else _check_mask(mask, source_data, "mask")
     if regrain_params and not regrain:
         raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")
+    if regrain == "detail":
+        # Before the fit: a misspelt parameter fails at once.
+        unknown = set(regrain_params or {}) - {"radius", "eps", "cap", "floor"}
+        if unknown:
+            raise ValueError(
+                f"regrain_params for regrain='detail' take radius, eps, cap and floor; "
+                f"got {sorted(unknown)}."
+            )
     fit_masks = {"sample_weight": source_mask, "target_weight": target_mask}
     transport.fit(source, target, **fit_masks)
     if regrain == "detail":
@@ -300,20 +308,13 @@ def detail_regrained(transport, source_data, regrain_params):
     """
     from ._regrain._detail import detail_regrain
 
-    params = dict(regrain_params)
-    unknown = set(params) - {"radius", "eps", "cap", "floor"}
-    if unknown:
-        raise ValueError(
-            f"regrain_params for regrain='detail' take radius, eps, cap and floor; "
-            f"got {sorted(unknown)}."
-        )
     height, width = source_data.shape[:2]
     u = source_data.colors().astype(np.float32).reshape(height, width, source_data.n_channels)
 
     def grade(image):
         return np.asarray(transport.transform(image), dtype=np.float32)
 
-    graded = np.clip(detail_regrain(u, grade, **params), 0.0, 1.0)
+    graded = np.clip(detail_regrain(u, grade, **regrain_params), 0.0, 1.0)
     out = source_data.empty_output()
     source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, graded.shape[-1]))
     return out
