@@ -52,6 +52,22 @@ def test_region_splits_sees_a_uniform_patch_split_in_two():
     assert clean.score == 0 and clean.worst < 4
 
 
+def test_region_splits_takes_a_global_contrast_stretch_for_no_split():
+    # Fog: a faint gradation (under 2.5 dE a block) stretched 6x by one global map is
+    # the grade, not a split; the same fog turned teal on one side and salmon on the
+    # other is.
+    rng = np.random.default_rng(3)
+    ramp = np.linspace(0, 0.12, 192)[None, :, None]
+    grain = 0.03 * ndimage.gaussian_filter(rng.standard_normal((144, 192, 1)), 2)
+    fog = np.clip(np.repeat(0.55 + ramp + grain, 3, axis=2) + [0.0, 0.01, 0.02], 0, 1)
+    stretched = np.clip(0.5 + 6 * (fog - fog.mean()), 0, 1)
+    assert region_splits(fog, stretched).score < 0.02
+    split = stretched.copy()
+    split[:, 100:] += [0.15, -0.05, -0.12]
+    split[:, :100] += [-0.1, 0.05, 0.08]
+    assert region_splits(fog, np.clip(split, 0, 1)).worst > 15
+
+
 def test_halo_width_sees_a_halo_along_an_edge():
     source = textured(seed=1) * 0.3 + 0.05
     source[:, 80:] += 0.6  # a strong vertical edge

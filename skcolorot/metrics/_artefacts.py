@@ -40,12 +40,23 @@ def _two_means(points, n_iter=8):
 
 
 def _side_gap(values, side):
-    """ΔE between the means of the two sides of every block."""
+    """Difference between the mean colours of the two sides of every block, and the
+    share of the smaller side."""
     n_high = side.sum(axis=1, keepdims=True)
     n_low = side.shape[1] - n_high
     high = np.einsum("np,npc->nc", side, values) / np.maximum(n_high, 1)
     low = np.einsum("np,npc->nc", ~side, values) / np.maximum(n_low, 1)
-    return np.linalg.norm(high - low, axis=1), np.minimum(n_high, n_low)[:, 0] / side.shape[1]
+    return high - low, np.minimum(n_high, n_low)[:, 0] / side.shape[1]
+
+
+def _global_slope(src_lab, out_lab, step=7):
+    """The linear part (3 x 3, Lab in, Lab out) of the one affine map of the whole
+    image that fits the result best (least squares on every ``step``-th pixel)."""
+    x = src_lab.reshape(-1, 3)[::step].astype(np.float64)
+    y = out_lab.reshape(-1, 3)[::step].astype(np.float64)
+    x -= x.mean(axis=0)
+    y -= y.mean(axis=0)
+    return np.linalg.solve(x.T @ x + 1e-3 * len(x) * np.eye(3), x.T @ y)
 
 
 def region_splits(
@@ -58,11 +69,15 @@ def region_splits(
     blocks see hard splits, large ones a sky that drifts into two hues). A block is
     uniform when the source's Lab spread (root of the summed channel variances) is
     below ``max_spread``. The result's pixels of each uniform block are split in two
-    along their principal colour axis (2-means); the block's *split gap* is the ΔE
-    between the two halves' mean output colours minus the ΔE between the same pixels'
-    mean source colours: a colour difference the source did not have. A block is
-    split when that gap exceeds ``threshold`` ΔE and the smaller half holds at least
-    5 % of it.
+    along their principal colour axis (2-means). The block's *split gap* is the
+    colour difference between the two halves' mean output colours that neither the
+    source nor the grade's global contrast explains: the smaller of (the output
+    halves' ΔE minus the source halves' ΔE) and (the ΔE between the output halves'
+    difference and the source halves' difference sent through the linear part of
+    the one affine Lab map that fits the whole result best). So a global contrast
+    stretch, which only makes a faint gradation in fog or a sky stronger, is no
+    split; one blue turning teal here and salmon there is. A block is split when
+    that gap exceeds ``threshold`` ΔE and the smaller half holds at least 5 % of it.
 
     Parameters
     ----------
@@ -100,6 +115,7 @@ def region_splits(
     src, out = check_pair(source, result)
     src_lab, out_lab = src.smooth_lab(sigma), out.smooth_lab(sigma)
     shape = src.shape
+    slope = _global_slope(src_lab, out_lab)
     gap_map = np.zeros(shape, dtype=np.float32)
     uniform_map = np.zeros(shape, dtype=bool)
     split_map = np.zeros(shape, dtype=bool)
@@ -121,9 +137,11 @@ def region_splits(
         if uniform.any():
             o_sel = o_flat[uniform]
             side = _two_means(o_sel - o_sel.mean(axis=1, keepdims=True))
-            out_gap, minority = _side_gap(o_sel, side)
-            src_gap, _ = _side_gap(s_flat[uniform], side)
-            new_gap = np.maximum(out_gap - src_gap, 0)
+            out_diff, minority = _side_gap(o_sel, side)
+            src_diff, _ = _side_gap(s_flat[uniform], side)
+            beyond_source = np.linalg.norm(out_diff, axis=1) - np.linalg.norm(src_diff, axis=1)
+            beyond_grade = np.linalg.norm(out_diff - src_diff @ slope, axis=1)
+            new_gap = np.maximum(np.minimum(beyond_source, beyond_grade), 0)
             gaps[uniform] = new_gap
             split[uniform] = (new_gap > threshold) & (minority >= 0.05)
             worst = max(worst, float(new_gap.max()))
