@@ -168,7 +168,7 @@ def test_transfer_returns_a_plain_array_even_from_a_pipeline_transport(small_pai
 
 def test_readme_pipeline_is_transfer_with_one_round_of_the_regrainer_defaults():
     """What the README says of its Pipeline example: the same image as transfer()
-    with one round and the Regrainer's filter, bit for bit."""
+    with one round of the plain rounds and the Regrainer's filter, bit for bit."""
     from sklearn.datasets import load_sample_image
     from sklearn.pipeline import make_pipeline
 
@@ -177,5 +177,6 @@ def test_readme_pipeline_is_transfer_with_one_round_of_the_regrainer_defaults():
     source = load_sample_image("china.jpg")[::4, ::4]
     target = load_sample_image("flower.jpg")[::4, ::4]
     piped = make_pipeline(SlicedTransport(), Regrainer()).fit(source, target).transform(source)
-    one_round = transfer(source, target, rounds=1, regrain_params={"radius": 4, "guide": "luminance"})
+    one_round = transfer(source, target, regrain="rounds", rounds=1,
+                         regrain_params={"radius": 4, "guide": "luminance"})
     np.testing.assert_array_equal(np.asarray(piped), one_round)

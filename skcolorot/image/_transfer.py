@@ -108,18 +108,22 @@ def transfer(
         (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
     method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
         The transport (see :func:`make_transport`).
-    regrain : bool, "auto" or "detail", default="auto"
-        Post-process with :func:`skcolorot.regrain`. ``"auto"``: for
-        every method but ``"affine"``, whose map adds no grain (regraining it
-        would only soften the picture). ``False`` is the faithful option: the
-        grade exactly as an exported ``.cube`` applies it. ``"detail"``: one
-        grade, no rounds, applied by the base-and-detail regrain
-        (:mod:`skcolorot.image._regrain._detail`): the grade at its full slope
-        on an edge-preserving base of the source and the finer residual's gain
-        kept in ``[floor, cap]`` - no halo and no haze by construction, the
-        noise gain bounded, but the map's own colour splits kept (18 benchmark
-        pairs: halo 0.7 px and detail 0.92 against the default's 14.5 px and
-        0.66; colour fidelity 0.110 against 0.067, split area 24 % against 12 %).
+    regrain : bool, "auto", "rounds" or "detail", default="auto"
+        How the source's detail comes back after the colour map. ``"auto"``:
+        ``True`` for every method but ``"affine"``, whose map adds no grain.
+        ``True``: the clean look (:mod:`skcolorot.image._clean`): ``rounds`` of
+        transport and regrain (:func:`skcolorot.regrain`, refitting each time)
+        reach the reference's colours; their colours are then distilled into one
+        table (one output colour per source colour, everywhere), which is applied
+        to an edge-preserving base of the source at full slope while the finer
+        residual keeps close to its own amplitude - no halo, no colour painted
+        across a uniform region, the noise gain bounded. ``"rounds"``: the rounds'
+        result as it is (the look of skcolorot 0.1: closer colours, but halos of
+        15-40 px along strong edges and colour drift in grey or foggy sources).
+        ``False`` is the faithful option: the grade exactly as an exported
+        ``.cube`` applies it. ``"detail"``: one grade, no rounds, applied by the
+        base-and-detail regrain (:mod:`skcolorot.image._regrain._detail`).
+        Figures of each on 39 benchmark pairs: README, "Quality".
     rounds : int, default=3
         Transport-and-regrain rounds when regraining (``1``: one grade, one
         regrain).
@@ -228,8 +232,10 @@ def grade_with(
         raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
     if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
         raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
-    if regrain not in (True, False, "detail"):
-        raise ValueError(f"regrain must be True, False, 'auto' or 'detail', got {regrain!r}.")
+    if regrain not in (True, False, "detail", "rounds"):
+        raise ValueError(
+            f"regrain must be True, False, 'auto', 'rounds' or 'detail', got {regrain!r}."
+        )
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):
@@ -252,6 +258,11 @@ def grade_with(
         mapped = detail_regrained(transport, source_data, regrain_params or {})
     elif regrain:
         mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_masks)
+        if regrain is True and len(source_data.shape) == 3 and source_data.n_channels == 3:
+            from ._clean import clean_regrain
+
+            seed = getattr(transport, "random_state", 0)
+            mapped = clean_regrain(source_data, mapped, random_state=seed)
     else:
         mapped = transport.transform(source)
     if t == 1 and luminance == 1 and strength is None:
@@ -264,10 +275,12 @@ def needs_regrain(method, regrain):
     """``regrain`` with ``"auto"`` resolved: every method but the affine one."""
     if regrain == "auto":
         return method != "affine"
-    if regrain == "detail":
+    if regrain in ("detail", "rounds"):
         return regrain
     if regrain not in (True, False):
-        raise ValueError(f"regrain must be True, False, 'auto' or 'detail', got {regrain!r}.")
+        raise ValueError(
+            f"regrain must be True, False, 'auto', 'rounds' or 'detail', got {regrain!r}."
+        )
     return bool(regrain)
 
 
