@@ -1,18 +1,22 @@
 """Files and the command line: start-up, end-to-end commands, 16-bit PNG readers
 and writers, and video throughput.
 
-Prints three tables:
+Prints four tables:
 
 1. **command line**: wall-clock seconds of ``skcolorot --version``, ``--help``,
    ``transfer`` of a 451x300 pair (the time a user waits) beside the same
    transfer in an already started Python, and ``video`` on a 4 s 720p clip
    (frames per second, decode + grade + encode);
-2. **16-bit colour PNG**: for Pillow, imageio (its default plugin) and OpenCV,
+2. **start-up**: ``skcolorot transfer`` of a 0.3 MP (640x480) JPEG pair end to
+   end from the shell, beside its floor (a bare interpreter, ``import
+   sklearn.base``) and the same call in an already started Python, then where
+   the imports go (``python -X importtime`` of the same command);
+3. **16-bit colour PNG**: for Pillow, imageio (its default plugin) and OpenCV,
    the bit depth they return, the largest round-trip error in 16-bit levels
    and the read / write seconds of a 12 MP image;
-3. the same for 16-bit TIFF through tifffile (skcolorot's TIFF path).
+4. the same for 16-bit TIFF through tifffile (skcolorot's TIFF path).
 
-Run:  python benchmarks/bench_files.py [--repeat 3] [--skip-video]
+Run:  python benchmarks/bench_files.py [--repeat 3] [--skip-video] [--only startup]
 Needs ffmpeg for the video row and OpenCV / imageio for theirs (skipped when
 missing).
 """
@@ -88,6 +92,73 @@ def command_line(directory, repeat, video):
     print()
 
 
+# Modules whose cumulative import time the start-up table shows, in this order:
+# scikit-learn's base and what it pulls in (the floor of any estimator), then
+# the rest of the transfer's path.
+_IMPORTS_SHOWN = ("sklearn.base", "scipy.stats", "pandas", "joblib", "narwhals", "numpy",
+                  "PIL.Image", "skimage", "cv2", "PIL.ImageCms")
+
+
+def _import_times(args, cwd):
+    """{module: cumulative ms} from ``python -X importtime`` of a command, and the
+    self time of skcolorot's own modules, summed."""
+    command = [sys.executable, "-X", "importtime", "-m", "skcolorot", *args]
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(completed.stderr)
+    cumulative, own = {}, 0
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:"):].split("|")
+        name = name.strip()
+        cumulative.setdefault(name, int(cumulative_us) / 1000)
+        if name == "skcolorot" or name.startswith("skcolorot."):
+            own += int(self_us) / 1000
+    return cumulative, own
+
+
+def startup(directory, repeat):
+    """``skcolorot transfer`` of a 0.3 MP JPEG pair from the shell, its floor, and
+    where its imports go."""
+    china, flower = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
+    for image, name in ((china, "src640.jpg"), (flower, "ref640.jpg")):
+        Image.fromarray(image).resize((640, 480), Image.Resampling.LANCZOS).save(
+            os.path.join(directory, name), quality=90)
+    command = ("transfer", "src640.jpg", "ref640.jpg", "-o", "out640.jpg", "--overwrite")
+
+    def python(code):
+        subprocess.run([sys.executable, "-c", code], cwd=directory, check=True)
+
+    rows = [
+        ("python -c pass", _median_time(lambda: python("pass"), repeat)),
+        ("python -c 'import sklearn.base' (the floor)",
+         _median_time(lambda: python("import sklearn.base"), repeat)),
+        ("transfer 0.3 MP end to end (640x480 JPEG)",
+         _median_time(lambda: _cli(*command, cwd=directory), repeat)),
+    ]
+    from skcolorot.io._files import FileIO
+    from skcolorot import transfer
+
+    files = FileIO()
+    source = files.read(os.path.join(directory, "src640.jpg")).pixels
+    reference = files.read(os.path.join(directory, "ref640.jpg")).pixels
+    transfer(source, reference)  # imports done, as in a running session
+    rows.append(("  the same in Python (transfer())",
+                 _median_time(lambda: transfer(source, reference, random_state=0), repeat)))
+    print(f"start-up ({platform.machine()}, {os.cpu_count()} CPUs, shared; median of {repeat})")
+    print(f"{'command':44} {'seconds':>8}")
+    print("-" * 53)
+    for name, seconds in rows:
+        print(f"{name:44} {seconds:8.3f}")
+    cumulative, own = _import_times(command, directory)
+    shown = ", ".join(f"{name} {cumulative[name]:.0f}" for name in _IMPORTS_SHOWN
+                      if name in cumulative)
+    print(f"  imports, ms (-X importtime, cumulative; one run): {shown}; "
+          f"skcolorot's own modules {own:.0f} (self)")
+    print()
+
+
 def png16(directory, repeat):
     rng = np.random.default_rng(0)
     china = np.asarray(Image.fromarray(load_sample_image("china.jpg")).resize((4000, 3000)))
@@ -152,11 +223,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-video", action="store_true")
+    parser.add_argument("--only", choices=("command-line", "startup", "png16"),
+                        help="run one table only")
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="bench_files_")
     try:
-        command_line(directory, args.repeat, not args.skip_video)
-        png16(directory, args.repeat)
+        if args.only in (None, "command-line"):
+            command_line(directory, args.repeat, not args.skip_video)
+        if args.only in (None, "startup"):
+            startup(directory, args.repeat)
+        if args.only in (None, "png16"):
+            png16(directory, args.repeat)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -66,3 +66,24 @@ def test_lut_writes_without_the_image_io():
     assert "skcolorot.io._atomic" in loaded
     image_io = ("_image_read", "_image_write", "_image_formats", "_files")
     assert not [name for name in image_io if f"skcolorot.io.{name}" in loaded]
+
+
+def test_transfer_command_loads_only_what_the_grade_needs(tmp_path):
+    """``skcolorot transfer`` of an untagged 8-bit pair with the default method: no
+    scikit-image, POT, OpenCV (an 8-bit PNG needs no 16-bit writer) or plotting, no
+    littleCMS (nothing to convert), and only Pillow's common plugins (not all ~45)."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name in ("src.png", "ref.png"):
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(tmp_path / name)
+    paths = [str(tmp_path / name) for name in ("src.png", "ref.png", "out.png")]
+    loaded = _loaded_after(
+        "from skcolorot.cli import main\n"
+        f"assert main(['transfer', {paths[0]!r}, {paths[1]!r}, '-o', {paths[2]!r}, '-q']) == 0"
+    )
+    assert (tmp_path / "out.png").is_file()
+    unneeded = ("skimage", "ot", "cv2", "matplotlib", "dask", "PIL.ImageCms",
+                "PIL.PdfImagePlugin", "PIL.WebPImagePlugin")
+    assert sorted(name for name in unneeded if name in loaded) == []

@@ -10,7 +10,6 @@ other scale-dependent parameters then mean roughly the same in each space.
 import warnings
 
 import numpy as np
-from skimage import color as skcolor
 
 __all__ = ["COLOR_SPACES", "from_color_space", "to_color_space"]
 
@@ -83,7 +82,9 @@ def to_color_space(rgb, color_space):
         return rgb
     _check_three_channels(rgb, color_space)
     if color_space == "lab":
-        return skcolor.rgb2lab(rgb) / _LAB_SCALE
+        from skimage.color import rgb2lab  # here: RGB and Oklab never load scikit-image
+
+        return rgb2lab(rgb) / _LAB_SCALE
     if color_space == "oklab":
         lms = _srgb_to_linear(rgb) @ _RGB_TO_LMS.T
         return np.cbrt(lms) @ _LMS_TO_OKLAB.T
@@ -108,11 +109,13 @@ def from_color_space(values, color_space):
         return values
     _check_three_channels(values, color_space)
     if color_space == "lab":
+        from skimage.color import lab2rgb
+
         with warnings.catch_warnings():
             # A transport may leave the gamut (negative Z); the clip that
             # follows is the answer, a warning per call would be a storm.
             warnings.simplefilter("ignore", UserWarning)
-            return skcolor.lab2rgb(values * _LAB_SCALE)
+            return lab2rgb(values * _LAB_SCALE)
     if color_space == "oklab":
         lms = (values @ _OKLAB_TO_LMS.T) ** 3
         return _linear_to_srgb(lms @ _LMS_TO_RGB.T)

@@ -329,6 +329,8 @@ class _MatrixShaper:
 def same_profile(a, b):
     """Whether two profiles describe the same encoding (byte-equal, or equal
     colorants and tone curves); None counts as sRGB."""
+    if a == b:  # two untagged images (None): no sRGB profile to build, no littleCMS
+        return True
     a = a or named_profile("srgb")
     b = b or named_profile("srgb")
     if a == b:

@@ -118,7 +118,12 @@ def write_image(
     n_channels = image.shape[-1] if image.ndim == 3 else 1
     file_format = check_output_format(path, image.dtype, n_channels, bit_depth=bit_depth)
     is_color = image.ndim == 3
-    holds_16 = can_hold_16_bits(path, image.ndim)
+
+    def holds_16(ndim=image.ndim):
+        # Asked only of float, 16-bit or bit_depth=16 images: for a PNG it imports
+        # OpenCV (some 50 ms), which an 8-bit write does not need.
+        return can_hold_16_bits(path, ndim)
+
     if bit_depth == 32 and file_format != "TIFF":
         raise ValueError(f"{path}: only TIFF holds float samples here; use a .tif file name.")
     if image.dtype.kind == "f" and file_format == "TIFF" and bit_depth in (None, 32):
@@ -129,7 +134,7 @@ def write_image(
         _write_float_tiff(path, image, icc_profile, overwrite, within)
         return
     if image.dtype.kind == "f":
-        depth = bit_depth or (16 if holds_16 else 8)
+        depth = bit_depth or (16 if holds_16() else 8)
         if bit_depth is None:
             warnings.warn(
                 f"{path}: {file_format} holds no float samples; the image was converted to "
@@ -142,14 +147,14 @@ def write_image(
         image = np.round(np.clip(finite, 0, 1) * scale).astype(
             np.uint16 if depth == 16 else np.uint8
         )
-    if bit_depth == 16 and not holds_16:
+    if bit_depth == 16 and not holds_16():
         raise ValueError(
             f"{path}: {file_format} cannot hold 16-bit samples here; use .tif or .png "
             "(16-bit colour PNG needs opencv-python-headless)."
         )
     if bit_depth == 16:
         image = to_16_bits(image)
-    elif image.dtype == np.uint16 and (bit_depth == 8 or not holds_16):
+    elif image.dtype == np.uint16 and (bit_depth == 8 or not holds_16()):
         if bit_depth is None:
             warnings.warn(
                 f"{path}: {file_format} holds 8 bits per sample; the 16-bit image was "

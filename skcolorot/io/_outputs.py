@@ -82,10 +82,9 @@ def outputs_in_directory(inputs, output_dir):
 
 def _looks_like_file(path):
     """An output name with an image extension (``one.png``), not a directory."""
-    from PIL import Image
+    from ._image_formats import registered_format
 
-    Image.init()
-    return os.path.splitext(path)[1].lower() in Image.registered_extensions()
+    return registered_format(os.path.splitext(path)[1].lower()) is not None
 
 
 def output_paths(inputs, output, *, directory):
