@@ -12,9 +12,11 @@ that trades a little colour fidelity for it:
 - one smooth region comes out in two colours
   (:func:`~skcolorot.metrics.region_splits`): try ``method="affine"`` or
   ``slope_range=(0.5, 2)``;
-- a glow or dark aura along edges (:func:`~skcolorot.metrics.halo_width`): try
-  ``regrain="detail"`` or ``regrain=False``;
-- soft, hazy texture (:func:`~skcolorot.metrics.haze`): try ``regrain="detail"``;
+- a glow or dark aura along edges (:func:`~skcolorot.metrics.halo_width`): the
+  default look has none (it applies one table to an edge-preserving base of the
+  photo); ``regrain="rounds"``, the plain transport-and-regrain rounds, glows;
+- soft, hazy texture (:func:`~skcolorot.metrics.haze`): try ``regrain="detail"``
+  (the grade at full slope on more of the texture);
 - noise or JPEG blocks amplified (:func:`~skcolorot.metrics.flat_noise`): keep
   the default regrain, or ``regrain="detail"``;
 - rings in smooth gradients (:func:`~skcolorot.metrics.false_contours`): try
@@ -29,8 +31,8 @@ keeps the finer residual's gain bounded, so nothing spreads across an edge.
 """
 
 # %%
-# Four ways to grade one photo
-# ----------------------------
+# Five ways to grade one photo
+# -----------------------------
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_sample_image
 
@@ -42,6 +44,7 @@ target = load_sample_image("flower.jpg")[::2, ::2]
 
 looks = {
     "default": transfer(source, target),
+    'regrain="rounds"': transfer(source, target, regrain="rounds"),
     'regrain="detail"': transfer(source, target, regrain="detail"),
     "slope_range=(0.5, 2)": transfer(
         source, target, regrain="detail", slope_range=(0.5, 2.0)

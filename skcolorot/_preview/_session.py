@@ -20,7 +20,7 @@ from PIL import Image
 from .._utils._dtypes import unit_scale
 from ..color._lut import gather_tetrahedra, uint8_tetrahedra
 from ..image._look import Look, add_correction, is_neutral
-from ..image._transfer import METHODS, make_transport, needs_regrain, regrain_rounds
+from ..image._transfer import METHODS, make_transport, needs_regrain, regrained_look
 
 __all__ = ["PreviewSession", "Settings", "parse_settings"]
 
@@ -216,7 +216,7 @@ class PreviewSession:
         with self.lock:
             if proxy_name not in fitted.corrections:
                 pixels = self.proxies[proxy_name].pixels
-                regrained = regrain_rounds(fitted.transport, pixels, self.reference, self.rounds)
+                regrained = regrained_look(fitted.transport, pixels, self.reference, self.rounds)
                 fitted.corrections[proxy_name] = fitted.look.correction(pixels, regrained)
             return fitted.corrections[proxy_name]
 
@@ -305,7 +305,7 @@ class PreviewSession:
                 look = Look(fitted.transport, t=settings.t).fit(pixels)
             correction = None
             if settings.detail > 0:
-                regrained = regrain_rounds(fitted.transport, pixels, self.reference, self.rounds)
+                regrained = regrained_look(fitted.transport, pixels, self.reference, self.rounds)
                 correction = look.correction(pixels, regrained)
             result = look.apply(pixels, correction=correction, detail=settings.detail)
             with tempfile.TemporaryDirectory(prefix="skcolorot-preview-") as folder:

@@ -16,6 +16,7 @@ __all__ = [
     "make_transport",
     "needs_regrain",
     "regrain_rounds",
+    "regrained_look",
     "transfer",
 ]
 
@@ -257,12 +258,8 @@ def grade_with(
     if regrain == "detail":
         mapped = detail_regrained(transport, source_data, regrain_params or {})
     elif regrain:
-        mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_masks)
-        if regrain is True and len(source_data.shape) == 3 and source_data.n_channels == 3:
-            from ._clean import clean_regrain
-
-            seed = getattr(transport, "random_state", 0)
-            mapped = clean_regrain(source_data, mapped, random_state=seed)
+        mapped = regrained_look(transport, source, target, rounds, regrain_params, fit_masks,
+                                clean=regrain is True)
     else:
         mapped = transport.transform(source)
     if t == 1 and luminance == 1 and strength is None:
@@ -310,6 +307,21 @@ def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit
         refit = clone(transport).fit(mapped, target, **(fit_params or {}))
         mapped = regrain_image(source, refit.transform(mapped), **params)
     return np.asarray(mapped)
+
+
+def regrained_look(transport, source, target, rounds=3, regrain_params=None, fit_params=None,
+                   *, clean=True):
+    """The regrained look: :func:`regrain_rounds`, then (``clean``, RGB images) the
+    rounds' colours distilled into one table applied by the base-and-detail
+    regrain (:mod:`skcolorot.image._clean`). ``transfer()``'s and the preview's."""
+    mapped = regrain_rounds(transport, source, target, rounds, regrain_params, fit_params)
+    source_data = check_colors(source, "source")
+    if clean and len(source_data.shape) == 3 and source_data.n_channels == 3:
+        from ._clean import clean_regrain
+
+        seed = getattr(transport, "random_state", 0)
+        mapped = clean_regrain(source_data, mapped, random_state=seed)
+    return mapped
 
 
 def detail_regrained(transport, source_data, regrain_params):

@@ -1,0 +1,89 @@
+"""transfer()'s default look (skcolorot.image._clean): the rounds' colours in one
+table, applied by the base-and-detail regrain: no halo, one colour per colour,
+the flat noise kept near the source's."""
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from skcolorot.image._clean import distil_table
+from skcolorot.image._transfer import transfer
+from skcolorot.metrics import flat_noise, halo_width
+
+
+def sky_with_a_pier(shape=(120, 180), seed=0):
+    """A pale, slightly noisy sky with a dark post and rail through it: strong edges
+    on which a wide filter of the colour change glows."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0.0, 0.15, shape[0])[:, None, None]
+    image = np.broadcast_to([0.62, 0.7, 0.78] - ramp, (*shape, 3)).copy()
+    image[:, 80:92] = [0.12, 0.1, 0.09]  # the post
+    image[70:78, :] = [0.15, 0.12, 0.1]  # the rail
+    image += rng.normal(0, 0.008, image.shape)
+    return np.clip(image, 0, 1)
+
+
+def warm_target(shape=(90, 120), seed=1):
+    rng = np.random.default_rng(seed)
+    base = ndimage.gaussian_filter(rng.random((*shape, 3)), (6, 6, 0))
+    return np.clip(0.25 + 1.5 * (base - base.mean()) + [0.35, 0.15, 0.0], 0, 1)
+
+
+@pytest.fixture(scope="module")
+def looks():
+    source, target = sky_with_a_pier(), warm_target()
+    return source, transfer(source, target), transfer(source, target, regrain="rounds")
+
+
+def test_the_default_look_has_no_halo_where_the_rounds_glow(looks):
+    source, clean, rounds = looks
+    assert halo_width(source, rounds).score > 3  # what the clean look removes
+    assert halo_width(source, clean).score <= 2
+
+
+def test_one_source_colour_gets_one_output_colour(looks):
+    source, clean, _ = looks
+    # The noiseless post far up and far down: the same colour, the same output,
+    # whatever the sky round it does (the rounds paint it by its neighbourhood).
+    top, bottom = clean[5:25, 83:89], clean[95:115, 83:89]
+    src_top, src_bottom = source[5:25, 83:89], source[95:115, 83:89]
+    assert np.abs(src_top.mean((0, 1)) - src_bottom.mean((0, 1))).max() < 0.01
+    assert np.abs(top.mean((0, 1)) - bottom.mean((0, 1))).max() < 0.02
+
+
+def test_flat_noise_stays_near_the_sources(looks):
+    source, clean, _ = looks
+    assert flat_noise(source, clean).raw < 1.6
+
+
+def test_the_look_moves_the_colours_and_keeps_types():
+    source = (sky_with_a_pier() * 65535).astype(np.uint16)
+    target = (warm_target() * 255).astype(np.uint8)
+    result = transfer(source, target)
+    assert result.dtype == np.uint16 and result.shape == source.shape
+    # the sky (blue in the source) comes out warm, as the target
+    sky = result[:60, :60].reshape(-1, 3).mean(0)
+    assert sky[0] > sky[2]
+    rgba = np.concatenate([source, np.full((*source.shape[:2], 1), 7, np.uint16)], axis=2)
+    graded = transfer(rgba, target)
+    assert (graded[..., 3] == 7).all()
+    np.testing.assert_array_equal(graded[..., :3], result)
+
+
+def test_distil_table_is_the_mean_output_of_each_colour():
+    from skcolorot.color._lut import interpolate_tetrahedral
+
+    rng = np.random.default_rng(0)
+    palette = rng.uniform(0.2, 0.8, (40, 3))
+    colors = np.repeat(palette, 500, axis=0)
+    # Half the pixels of every colour went one way, half the other (a split): the
+    # table takes their mean, the colour itself, not either side.
+    look = colors.copy()
+    look[::2, 0] += 0.2
+    look[1::2, 0] -= 0.2
+    table = distil_table(colors, look)
+    np.testing.assert_allclose(interpolate_tetrahedral(palette, table), palette, atol=0.01)
+    # and a plain shift comes out as that shift
+    shifted = distil_table(colors, colors + [0.05, 0.0, -0.05])
+    np.testing.assert_allclose(interpolate_tetrahedral(palette, shifted),
+                               palette + [0.05, 0.0, -0.05], atol=0.005)
