@@ -30,7 +30,6 @@ import numpy as np
 
 from .._utils._dtypes import INTEGER_SCALES
 from .._utils._input import draw_indices
-from ..color._lut import interpolate_tetrahedral
 
 __all__ = ["CLEAN_DETAIL", "distil_table", "clean_regrain"]
 
@@ -48,16 +47,14 @@ _BANDWIDTH = 0.03
 CLEAN_DETAIL = {"radius": 6, "eps": (12 / 255) ** 2}
 
 
-def distil_table(source_colors, look_colors, *, random_state=0, size=_TABLE_SIZE,
-                 bandwidth=_BANDWIDTH):
+def distil_table(source_colors, look_colors, *, size=_TABLE_SIZE, bandwidth=_BANDWIDTH):
     """One regular table sending each source colour where a look sent it on average.
 
     Parameters
     ----------
     source_colors, look_colors : ndarray of shape (n_pixels, 3)
-        The source's colours and the look's colours at the same pixels, in [0, 1].
-    random_state : int, RandomState instance or None
-        Seeds the sub-sample of pairs.
+        The source's colours and the look's colours at the same pixels, in [0, 1]
+        (a sub-sample of an image's pixels: a few hundred thousand pin a table down).
     size, bandwidth : int, float
         Nodes per axis and smoothing, as the transports' ``lut_size`` and
         ``smoothness``.
@@ -68,12 +65,19 @@ def distil_table(source_colors, look_colors, *, random_state=0, size=_TABLE_SIZE
     """
     from ..transport._regular import regular_table
 
-    n_pixels = len(source_colors)
-    index = draw_indices(n_pixels, min(n_pixels, _MAX_PAIRS), random_state)
-    points = np.asarray(source_colors[index], dtype=np.float64)
-    mapped = np.asarray(look_colors[index], dtype=np.float64)
+    points = np.asarray(source_colors, dtype=np.float64)
+    mapped = np.asarray(look_colors, dtype=np.float64)
     weights = np.full(len(points), 1.0 / len(points))
     return regular_table(points, mapped, weights, size, bandwidth)
+
+
+def _unit_float32(pixels):
+    """(n, >=3) pixels of any supported dtype as float32 RGB in [0, 1]."""
+    scale = INTEGER_SCALES.get(pixels.dtype)
+    rgb = pixels[:, :3].astype(np.float32)
+    if scale:
+        rgb *= np.float32(1 / scale)
+    return rgb
 
 
 def clean_regrain(source_data, look, *, random_state=0, detail=None):
@@ -81,22 +85,22 @@ def clean_regrain(source_data, look, *, random_state=0, detail=None):
 
     Returns an array of the source's shape and dtype.
     """
+    from ..color._lut import apply_lut
     from ._regrain._detail import detail_regrain
 
     height, width = source_data.shape[:2]
-    colors = source_data.colors()
-    look_colors = np.asarray(look, dtype=np.float64).reshape(-1, np.shape(look)[-1])[:, :3]
-    scale = INTEGER_SCALES.get(np.asarray(look).dtype)
-    if scale:
-        look_colors = look_colors / scale
-    table = distil_table(colors, look_colors, random_state=random_state)
+    u = _unit_float32(source_data.pixels)
+    look_pixels = np.asarray(look).reshape(-1, np.shape(look)[-1])
+    # Only the drawn pairs are converted: a 12 MP look is not copied to float.
+    n_pixels = len(u)
+    index = draw_indices(n_pixels, min(n_pixels, _MAX_PAIRS), random_state)
+    table = distil_table(u[index], _unit_float32(look_pixels[index]))
 
-    def grade(image):
-        flat = image.reshape(-1, 3)
-        return interpolate_tetrahedral(flat, table).reshape(image.shape).astype(np.float32)
+    def grade(image):  # float32 in, float32 out: the compiled pass where it is built
+        return apply_lut(image, table)
 
-    u = colors.astype(np.float32).reshape(height, width, 3)
-    graded = np.clip(detail_regrain(u, grade, **{**CLEAN_DETAIL, **(detail or {})}), 0.0, 1.0)
+    graded = detail_regrain(u.reshape(height, width, 3), grade, **{**CLEAN_DETAIL, **(detail or {})})
+    np.clip(graded, 0.0, 1.0, out=graded)
     out = source_data.empty_output()
     source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, 3))
     return out
