@@ -146,9 +146,11 @@ def transfer(
         Seed of the transport's sub-sampling (and random parts); fixed by default
         so that the same call gives the same image.
     regrain_params : dict, default=None
-        Keyword arguments of :func:`skcolorot.regrain`. ``None`` (and any key
-        left out): ``radius=10, guide="color"`` and the regrain's other defaults,
-        a wider filter than a single regrain's, which the rounds pay for. With
+        Keyword arguments of :func:`skcolorot.regrain` for the rounds' filter
+        (``regrain=True`` or ``"rounds"``). ``None`` (and any key left out):
+        ``radius=10, guide="color"`` and the regrain's other defaults, a wider
+        filter than a single regrain's, which the rounds pay for (the clean
+        look's own base-and-detail step is fixed: radius 6, eps 12 levels). With
         ``regrain="detail"``: ``radius=2``, ``eps=(6/255)**2`` (what counts as
         noise), ``cap=1.2`` and ``floor=0.5`` (the residual's gain).
     weights : array-like of shape (n_references,), default=None
