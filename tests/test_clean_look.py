@@ -87,3 +87,28 @@ def test_distil_table_is_the_mean_output_of_each_colour():
     shifted = distil_table(colors, colors + [0.05, 0.0, -0.05])
     np.testing.assert_allclose(interpolate_tetrahedral(palette, shifted),
                                palette + [0.05, 0.0, -0.05], atol=0.005)
+
+
+def test_luminance_residual_keeps_noise_grey_and_drops_chroma_blocks():
+    from skcolorot.image._regrain._detail import detail_regrain, edge_preserving_base
+
+    rng = np.random.default_rng(4)
+    # 16 px chroma blocks a level or two apart, as a heavy JPEG leaves in a sky,
+    # and a grey grain of a level
+    blocks = np.kron(rng.integers(-2, 3, (4, 4)), np.ones((16, 16)))[..., None] / 255
+    u = np.float32(0.5) + blocks * np.array([1.0, -0.5, -0.5], np.float32)
+    u = (u + rng.normal(0, 1 / 255, (64, 64, 1))).astype(np.float32)
+
+    def steep(image):  # a grade that stretches chroma ten times
+        mean = image.mean(axis=-1, keepdims=True)
+        return (mean + 10 * (image - mean) + [0.1, 0.0, -0.1]).astype(np.float32)
+
+    params = {"radius": 6, "eps": (12 / 255) ** 2}
+    graded_base = steep(np.clip(edge_preserving_base(u, **params), 0, 1))
+    colour = detail_regrain(u, steep, **params) - graded_base
+    luma = detail_regrain(u, steep, **params, residual="luminance") - graded_base
+    # what the residual adds: with "luminance", grey (no chroma carried at all)...
+    assert np.abs(luma - luma.mean(axis=-1, keepdims=True)).max() < 1e-6
+    assert np.abs(colour - colour.mean(axis=-1, keepdims=True)).max() > 1 / 255
+    # ...and the grain at about its own amplitude (the gain clipped to [0.5, 1.2])
+    assert 0.4 / 255 < luma[..., 0].std() < 1.5 / 255

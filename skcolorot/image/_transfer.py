@@ -249,11 +249,16 @@ def grade_with(
         raise ValueError("regrain_params were given but regrain=False; pass regrain=True.")
     if regrain == "detail":
         # Before the fit: a misspelt parameter fails at once.
-        unknown = set(regrain_params or {}) - {"radius", "eps", "cap", "floor"}
+        unknown = set(regrain_params or {}) - {"radius", "eps", "cap", "floor", "residual"}
         if unknown:
             raise ValueError(
-                f"regrain_params for regrain='detail' take radius, eps, cap and floor; "
-                f"got {sorted(unknown)}."
+                f"regrain_params for regrain='detail' take radius, eps, cap, floor and "
+                f"residual; got {sorted(unknown)}."
+            )
+        if (regrain_params or {}).get("residual", "color") not in ("color", "luminance"):
+            raise ValueError(
+                "regrain_params['residual'] must be 'color' or 'luminance', got "
+                f"{regrain_params['residual']!r}."
             )
     fit_masks = {"sample_weight": source_mask, "target_weight": target_mask}
     transport.fit(source, target, **fit_masks)

@@ -22,6 +22,8 @@ Why this and not a wide filter of the colour change ``g(u) - u``:
 import numpy as np
 from scipy.ndimage import uniform_filter
 
+from ._guided import _LUMA
+
 __all__ = ["detail_regrain", "edge_preserving_base"]
 
 
@@ -42,7 +44,8 @@ def edge_preserving_base(u, radius, eps):
     return gain * u + offset
 
 
-def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5):
+def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5,
+                   residual="color"):
     """``g(b) + clip(g(u) - g(b))`` for float images ``u`` in [0, 1] (H x W x 3).
 
     Parameters
@@ -57,6 +60,14 @@ def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5
         What counts as noise: windows with a variance under ``eps`` are smoothed.
     cap, floor : float
         Range of the gain of the residual ``u - b`` through the grade.
+    residual : {"color", "luminance"}
+        ``"color"``: the residual's change through the grade, its length clipped
+        to ``[floor, cap]`` times the residual's. ``"luminance"``: only the
+        residual's luminance, scaled by the grade's luminance gain clipped the
+        same way, added as grey: noise stays noise of the source's kind, and the
+        chroma blocks of a JPEG (16 px, a level or two apart) are not carried
+        onto a grade that stretches chroma ten times (false contours on four
+        heavy-JPEG pairs 34 -> 8 per mille on the worst).
 
     Returns
     -------
@@ -66,13 +77,20 @@ def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5
     graded_base = grade(base).astype(np.float32, copy=False)
     change = grade(u).astype(np.float32, copy=False)
     change -= graded_base
-    residual = u - base
+    detail = u - base
+    if residual == "luminance":
+        change_luma = change @ _LUMA
+        detail_luma = detail @ _LUMA
+        gain = np.abs(change_luma) / np.maximum(np.abs(detail_luma), np.float32(1e-6))
+        np.clip(gain, floor, cap, out=gain)
+        graded_base += (gain * detail_luma)[..., np.newaxis]
+        return graded_base
     change_norm = np.sqrt(np.einsum("...c,...c->...", change, change))[..., np.newaxis]
-    residual_norm = np.sqrt(np.einsum("...c,...c->...", residual, residual))[..., np.newaxis]
-    wanted = np.clip(change_norm, floor * residual_norm, cap * residual_norm)
+    detail_norm = np.sqrt(np.einsum("...c,...c->...", detail, detail))[..., np.newaxis]
+    wanted = np.clip(change_norm, floor * detail_norm, cap * detail_norm)
     # Where the grade flattened the residual entirely, keep it at the floor.
     flattened = change_norm < 1e-6
     scale = np.where(flattened, 0.0, wanted / np.maximum(change_norm, 1e-6))
     graded_base += change * scale
-    graded_base += np.where(flattened, floor * residual, 0.0)
+    graded_base += np.where(flattened, floor * detail, 0.0)
     return graded_base
