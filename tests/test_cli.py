@@ -471,3 +471,15 @@ def _luminance_ssim(result, source):
     from skcolorot.metrics import luminance_ssim
 
     return luminance_ssim(result, source)
+
+
+def test_transfer_report_prints_the_artefact_measures(workdir, capsys):
+    small = workdir / "small_src.png"
+    Image.open(workdir / "src.png").reduce(4).save(small)
+    args = ["transfer", str(small), str(workdir / "ref.png"), "-o",
+            str(workdir / "reported.png"), "--report", "--overwrite"]
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("report: split ")
+    for measure in ("halo", "detail", "false contours", "flat noise", "new edges"):
+        assert measure in lines[-1]

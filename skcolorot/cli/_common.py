@@ -38,6 +38,19 @@ def print_summary(args, text):
         print(text)
 
 
+def print_report(source, result):
+    """The ``--report`` line: the artefacts of ``result`` against ``source``."""
+    import numpy as np
+
+    from ..metrics._artefacts_color import artefact_report, describe_artefacts
+
+    source, result = np.asarray(source), np.asarray(result)
+    if source.ndim != 3 or source.shape[-1] < 3 or result.shape[-1] < 3:
+        print("report: the artefact measures compare RGB images; this source is grayscale")
+        return
+    print("report: " + describe_artefacts(artefact_report(source[..., :3], result[..., :3])))
+
+
 def skipped_note(count):
     return f", {count} skipped (already there)" if count else ""
 

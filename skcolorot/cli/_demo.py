@@ -1,8 +1,14 @@
 """``skcolorot demo -o OUT.png``: the bundled example, scikit-learn's sample
 photograph china.jpg in the colours of flower.jpg, with its scores."""
 
-from ._common import regraining, transport_from
-from ._options import add_command, add_look_options, add_overwrite, add_transport_options
+from ._common import print_report, regraining, transport_from
+from ._options import (
+    add_command,
+    add_look_options,
+    add_overwrite,
+    add_report,
+    add_transport_options,
+)
 
 _GAP = 8  # white pixels between the pictures of the side-by-side strip
 
@@ -32,6 +38,7 @@ def add_parser(subparsers):
     add_look_options(demo, masks=False)
     add_overwrite(demo)
     demo.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    add_report(demo)
 
 
 def run(args):
@@ -59,6 +66,8 @@ def run(args):
             "(SSIM of the lightness with china.jpg's; 1 = every edge and texture kept). "
             "A good grade needs both."
         )
+    if args.report:
+        print_report(source, result)
 
 
 def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False):

@@ -205,6 +205,16 @@ def add_overwrite(parser, *, skip=False):
         )
 
 
+def add_report(parser):
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also print the artefact measures of the result against the source "
+        "(colour splits, halo, detail, false contours, rare colours, flat noise, "
+        "new edges: skcolorot.metrics.artefact_report)",
+    )
+
+
 def add_quiet(parser, what="progress bar and summary line"):
     parser.add_argument("-q", "--quiet", action="store_true", help=f"no {what}")
     parser.add_argument(

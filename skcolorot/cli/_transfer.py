@@ -9,6 +9,7 @@ from ._common import (
     check_pixels,
     file_io,
     lut_title,
+    print_report,
     print_summary,
     progress_stages,
     read_references,
@@ -24,6 +25,7 @@ from ._options import (
     add_overwrite,
     add_quiet,
     add_references,
+    add_report,
     add_transport_options,
 )
 
@@ -71,6 +73,7 @@ def add_parser(subparsers):
     add_file_options(transfer)
     add_overwrite(transfer)
     add_quiet(transfer)
+    add_report(transfer)
 
 
 def run(args):
@@ -157,6 +160,8 @@ def run(args):
         f"wrote {args.output}{extra}: {_describe(args.output, result, files, source)}; "
         f"{method}, {steps.elapsed():.1f} s",
     )
+    if args.report:
+        print_report(source.pixels, result)
 
 
 def _read_mask(path, shape, option):

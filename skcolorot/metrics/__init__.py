@@ -22,5 +22,6 @@ __getattr__, __dir__, __all__ = attach(
         "flat_noise": "._artefacts_color",
         "new_edges": "._artefacts_color",
         "artefact_report": "._artefacts_color",
+        "describe_artefacts": "._artefacts_color",
     },
 )

@@ -13,7 +13,7 @@ from sklearn.utils import Bunch
 from ._artefacts import false_contours, global_map, halo_width, haze, region_splits
 from ._common import blur, check_pair
 
-__all__ = ["rare_color_collapse", "flat_noise", "new_edges", "artefact_report"]
+__all__ = ["rare_color_collapse", "flat_noise", "new_edges", "artefact_report", "describe_artefacts"]
 
 
 def rare_color_collapse(
@@ -244,3 +244,28 @@ def artefact_report(source, result):
                 flat_noise, new_edges)
     return {measure.__name__: measure(src, out) for measure in measures}
 
+
+
+def describe_artefacts(report):
+    """One line of an :func:`artefact_report`, as ``skcolorot transfer --report``
+    prints it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcolorot.metrics import artefact_report, describe_artefacts
+    >>> image = np.random.default_rng(0).random((48, 48, 3))
+    >>> describe_artefacts(artefact_report(image, image))[:38]
+    'split 0.0 % of uniform area (worst 0.0'
+    """
+    splits, noise = report["region_splits"], report["flat_noise"]
+    rare = report["rare_color_collapse"].score
+    rare = f"{rare:.2f} of their chroma" if np.isfinite(rare) else "none in the source"
+    return (
+        f"split {100 * splits.score:.1f} % of uniform area (worst {splits.worst:.1f} dE), "
+        f"halo {report['halo_width'].score:g} px, detail {report['haze'].score:.2f} "
+        f"(1 = kept), false contours {1000 * report['false_contours'].score:.1f} per mille, "
+        f"rare saturated colours {rare}, "
+        f"flat noise {noise.raw:.2f}x the source's, "
+        f"new edges {report['new_edges'].score:.0f} px/MP"
+    )
