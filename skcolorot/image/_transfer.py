@@ -152,7 +152,8 @@ def transfer(
         filter than a single regrain's, which the rounds pay for (the clean
         look's own base-and-detail step is fixed: radius 6, eps 12 levels). With
         ``regrain="detail"``: ``radius=2``, ``eps=(6/255)**2`` (what counts as
-        noise), ``cap=1.2`` and ``floor=0.5`` (the residual's gain).
+        noise), ``cap=1.2`` and ``floor=0.5`` (the residual's gain),
+        ``residual="color"`` (or ``"luminance"``: the residual as grey).
     weights : array-like of shape (n_references,), default=None
         Weights of several references (``None``: equal).
     intensity : float in [0, 2], default=1.0

@@ -66,8 +66,8 @@ def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5
         residual's luminance, scaled by the grade's luminance gain clipped the
         same way, added as grey: noise stays noise of the source's kind, and the
         chroma blocks of a JPEG (16 px, a level or two apart) are not carried
-        onto a grade that stretches chroma ten times (false contours on four
-        heavy-JPEG pairs 34 -> 8 per mille on the worst).
+        onto a grade that stretches chroma ten times (false contours on the
+        heaviest-JPEG benchmark pair: 34 -> 8 per mille).
 
     Returns
     -------
