@@ -121,5 +121,8 @@ def test_transfer_with_the_detail_regrain_keeps_shape_dtype_and_alpha():
 def test_detail_regrain_refuses_unknown_parameters():
     rng = np.random.default_rng(7)
     image = (rng.random((16, 16, 3)) * 255).astype(np.uint8)
-    with pytest.raises(ValueError, match="radius, eps, cap and floor"):
+    with pytest.raises(ValueError, match="radius, eps, cap, floor and residual"):
         transfer(image, image, method="affine", regrain="detail", regrain_params={"guide": "color"})
+    with pytest.raises(ValueError, match="'color' or 'luminance'"):
+        transfer(image, image, method="affine", regrain="detail",
+                 regrain_params={"residual": "chroma"})
