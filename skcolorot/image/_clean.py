@@ -40,7 +40,6 @@ against 1.00x: a heavy JPEG's chroma blocks, stretched by the grade's chroma slo
 
 import numpy as np
 
-from .._utils._dtypes import INTEGER_SCALES
 from .._utils._input import draw_indices
 
 __all__ = ["CLEAN_DETAIL", "distil_table", "clean_regrain"]
@@ -83,36 +82,24 @@ def distil_table(source_colors, look_colors, *, size=_TABLE_SIZE, bandwidth=_BAN
     return regular_table(points, mapped, weights, size, bandwidth)
 
 
-def _unit_float32(pixels):
-    """(n, >=3) pixels of any supported dtype as float32 RGB in [0, 1]."""
-    scale = INTEGER_SCALES.get(pixels.dtype)
-    rgb = pixels[:, :3].astype(np.float32)
-    if scale:
-        rgb *= np.float32(1 / scale)
-    return rgb
-
-
 def clean_regrain(source_data, look, *, random_state=0, detail=None):
     """The clean look of ``source_data`` (a validated RGB image) from a look's result.
 
     Returns an array of the source's shape and dtype.
     """
+    from .._utils._input import check_colors
     from ..color._lut import apply_lut
-    from ._regrain._detail import detail_regrain
+    from ._regrain._detail import detail_regrain_data
 
-    height, width = source_data.shape[:2]
-    u = _unit_float32(source_data.pixels)
-    look_pixels = np.asarray(look).reshape(-1, np.shape(look)[-1])
-    # Only the drawn pairs are converted: a 12 MP look is not copied to float.
+    u = source_data.colors(dtype=np.float32)
     n_pixels = len(u)
     index = draw_indices(n_pixels, min(n_pixels, _MAX_PAIRS), random_state)
-    table = distil_table(u[index], _unit_float32(look_pixels[index]))
+    # Only the drawn pairs of the look are converted: a 12 MP look is not copied.
+    look_colors = check_colors(look, "look").colors(index, dtype=np.float32)
+    table = distil_table(u[index], look_colors)
 
     def grade(image):  # float32 in, float32 out: the compiled pass where it is built
         return apply_lut(image, table)
 
-    graded = detail_regrain(u.reshape(height, width, 3), grade, **{**CLEAN_DETAIL, **(detail or {})})
-    np.clip(graded, 0.0, 1.0, out=graded)
-    out = source_data.empty_output()
-    source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, 3))
-    return out
+    return detail_regrain_data(source_data, grade, {**CLEAN_DETAIL, **(detail or {})},
+                               u=u.reshape(*source_data.shape[:2], 3))

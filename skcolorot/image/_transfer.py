@@ -236,10 +236,7 @@ def grade_with(
         raise ValueError(f"luminance must be a number in [0, 1], got {luminance!r}.")
     if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 1:
         raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}.")
-    if regrain not in (True, False, "detail", "rounds"):
-        raise ValueError(
-            f"regrain must be True, False, 'auto', 'rounds' or 'detail', got {regrain!r}."
-        )
+    _check_regrain(regrain)
     source_data = check_colors(source, "source")
     target_data = check_colors(target, "target", n_channels=source_data.n_channels)
     for data in (source_data, target_data):
@@ -280,13 +277,19 @@ def needs_regrain(method, regrain):
     """``regrain`` with ``"auto"`` resolved: every method but the affine one."""
     if regrain == "auto":
         return method != "affine"
-    if regrain in ("detail", "rounds"):
-        return regrain
-    if regrain not in (True, False):
+    _check_regrain(regrain)
+    return regrain if isinstance(regrain, str) else bool(regrain)
+
+
+def _check_regrain(regrain):
+    """``regrain`` once ``"auto"`` is resolved: True, False, "rounds" or "detail"."""
+    if regrain not in _REGRAIN_CHOICES:
         raise ValueError(
             f"regrain must be True, False, 'auto', 'rounds' or 'detail', got {regrain!r}."
         )
-    return bool(regrain)
+
+
+_REGRAIN_CHOICES = (True, False, "rounds", "detail")
 
 
 # The filter of transfer()'s rounds: wider than a single regrain's (the Regrainer's
@@ -339,18 +342,12 @@ def detail_regrained(transport, source_data, regrain_params):
     the source's edge-preserving base, the finer residual's gain kept in
     ``[floor, cap]``.
     """
-    from ._regrain._detail import detail_regrain
-
-    height, width = source_data.shape[:2]
-    u = source_data.colors().astype(np.float32).reshape(height, width, source_data.n_channels)
+    from ._regrain._detail import detail_regrain_data
 
     def grade(image):
         return np.asarray(transport.transform(image), dtype=np.float32)
 
-    graded = np.clip(detail_regrain(u, grade, **regrain_params), 0.0, 1.0)
-    out = source_data.empty_output()
-    source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, graded.shape[-1]))
-    return out
+    return detail_regrain_data(source_data, grade, regrain_params)
 
 
 def _check_mask(mask, data, name):

@@ -24,7 +24,7 @@ from scipy.ndimage import uniform_filter
 
 from ._guided import _LUMA
 
-__all__ = ["detail_regrain", "edge_preserving_base"]
+__all__ = ["detail_regrain", "detail_regrain_data", "edge_preserving_base"]
 
 
 def edge_preserving_base(u, radius, eps):
@@ -94,3 +94,16 @@ def detail_regrain(u, grade, *, radius=2, eps=(6 / 255) ** 2, cap=1.2, floor=0.5
     graded_base += change * scale
     graded_base += np.where(flattened, floor * detail, 0.0)
     return graded_base
+
+
+def detail_regrain_data(source_data, grade, params, u=None):
+    """:func:`detail_regrain` of a validated image (``check_colors``), encoded in its
+    dtype with its alpha; ``u``: its colours as float32 (H, W, C), if already made."""
+    height, width = source_data.shape[:2]
+    if u is None:
+        u = source_data.colors(dtype=np.float32).reshape(height, width, source_data.n_channels)
+    graded = detail_regrain(u, grade, **params)
+    np.clip(graded, 0.0, 1.0, out=graded)
+    out = source_data.empty_output()
+    source_data.encode_into(out.reshape(-1, out.shape[-1]), graded.reshape(-1, graded.shape[-1]))
+    return out
