@@ -94,9 +94,11 @@ def transfer(
     banding that a colour map amplifies do not show. With regraining, the
     transport is fitted again from the regrained image to the target and the
     result regrained again, ``rounds`` times in all: each round moves the colours
-    closer to the target while the detail stays the source's (measured on eight
-    photo pairs, colour fidelity 0.153 after one round, 0.079 after three, at a
-    luminance SSIM of 0.80 and 0.78).
+    closer to the target while the detail stays the source's; the colours the
+    rounds reached are then distilled into one table and applied without halo
+    (``regrain`` below). Measured on 18 benchmark pairs, the distilled look's
+    colour fidelity is 0.175 after one round, 0.136 after two and 0.134 after
+    three, its worst colour split 10.0, 12.7 and 12.6 ΔE.
 
     Parameters
     ----------
