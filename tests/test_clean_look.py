@@ -112,3 +112,45 @@ def test_luminance_residual_keeps_noise_grey_and_drops_chroma_blocks():
     assert np.abs(colour - colour.mean(axis=-1, keepdims=True)).max() > 1 / 255
     # ...and the grain at about its own amplitude (the gain clipped to [0.5, 1.2])
     assert 0.4 / 255 < luma[..., 0].std() < 1.5 / 255
+
+
+def test_batch_and_video_regrain_apply_the_grade_without_halo():
+    from skcolorot import SlicedTransport
+    from skcolorot.io._batch import grade_frames
+
+    source = (sky_with_a_pier() * 255).round().astype(np.uint8)
+    target = (warm_target() * 255).round().astype(np.uint8)
+    grade = SlicedTransport(random_state=0).fit(source, target)
+    frames = np.stack([source, source[:, ::-1]])
+    clean = grade_frames(grade, frames, regrain=True)
+    guided = grade_frames(grade, frames, regrain={})  # the Pipeline's regrain (radius 4)
+    plain = grade_frames(grade, frames)
+    assert halo_width(source, guided[0]).score > 3  # what regrain=True no longer does
+    assert halo_width(source, clean[0]).score <= 2
+    assert flat_noise(source, clean[0]).raw < 1.2 < flat_noise(source, plain[0]).raw
+    # The frame flipped is graded as the flip of the graded frame: nothing spatial
+    # but the image's own edges.
+    np.testing.assert_allclose(clean[1].astype(int), clean[0][:, ::-1].astype(int), atol=1)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_detail_regrain_in_strips_is_the_whole_images(monkeypatch, dtype):
+    from skcolorot._utils._input import check_colors
+    from skcolorot.image._clean import CLEAN_DETAIL
+    from skcolorot.image._regrain import _detail
+
+    image = sky_with_a_pier((97, 60))
+    image = (image * np.iinfo(dtype).max).round().astype(dtype) if dtype != np.float32 else (
+        image.astype(dtype))
+    data = check_colors(image, "image")
+
+    def grade(colors):
+        return np.clip(colors ** 0.6 * [1.1, 0.9, 0.7], 0, 1).astype(np.float32)
+
+    whole = _detail.detail_regrain_data(data, grade, CLEAN_DETAIL)
+    # Strips of 10 rows: each needs 12 rows of context on either side.
+    monkeypatch.setattr(_detail, "_STRIP_PIXELS", 600)
+    in_strips = _detail.detail_regrain_data(data, grade, CLEAN_DETAIL)
+    np.testing.assert_array_equal(in_strips, whole)
+    u = data.colors(dtype=np.float32).reshape(image.shape)
+    np.testing.assert_array_equal(_detail.detail_regrain_data(data, grade, CLEAN_DETAIL, u=u), whole)

@@ -156,20 +156,32 @@ def _frames(image, n=3):
 
 
 def test_grade_frames_dask_equals_numpy(affine, medium):
+    from skcolorot.image._clean import clean_grade
+
     frames = _frames(medium)
     expected = grade_frames(affine, frames, regrain=True)
-    np.testing.assert_array_equal(expected[1], _regrain_reference(affine, frames[1]))
-    lazy = grade_frames(affine, da.from_array(frames, chunks=(1, -1, -1, -1)), regrain=True)
-    assert isinstance(lazy, da.Array)
-    np.testing.assert_array_equal(lazy.compute(scheduler="threads"), expected)
+    np.testing.assert_array_equal(expected[1], clean_grade(frames[1], affine.transform))
+    # Chunks that cut the frames: each frame's base is still computed whole.
+    for chunks in [(1, -1, -1, -1), (2, 40, 50, 3)]:
+        lazy = grade_frames(affine, da.from_array(frames, chunks=chunks), regrain=True)
+        assert isinstance(lazy, da.Array)
+        np.testing.assert_array_equal(lazy.compute(scheduler="threads"), expected)
     with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
         grade_frames(affine, medium)
 
 
-def _regrain_reference(transport, frame):
+def test_grade_frames_with_regrain_parameters_is_the_guided_regrain(affine, medium):
+    frames = _frames(medium, 2)
+    expected = grade_frames(affine, frames, regrain={"radius": 2})
+    np.testing.assert_array_equal(expected[1], _regrain_reference(affine, frames[1], radius=2))
+    lazy = grade_frames(affine, da.from_array(frames, chunks=(1, -1, -1, -1)), regrain={"radius": 2})
+    np.testing.assert_array_equal(lazy.compute(scheduler="threads"), expected)
+
+
+def _regrain_reference(transport, frame, **params):
     from skcolorot.image._regrainer import regrain
 
-    return regrain(frame, np.asarray(transport.transform(frame)))
+    return regrain(frame, np.asarray(transport.transform(frame)), **params)
 
 
 def _write_frames(folder, frames):

@@ -49,6 +49,21 @@ def test_one_grade_for_the_clip_frame_rate_and_audio_kept(clip):
     assert (directory / "clip.cube").read_text().startswith('TITLE "skcolorot AffineTransport(')
 
 
+
+def test_regrain_applies_the_grade_as_the_clean_look_does(clip):
+    from skcolorot.image._clean import clean_grade
+
+    directory, path = clip
+    output = directory / "regrained.mkv"
+    report = grade_video(path, directory / "ref.png", output, transport=AffineTransport(),
+                         n_frames=4, crf=0, regrain=True)
+    source = np.stack(list(read_frames(path)))
+    expected = np.stack([clean_grade(frame, report["transport"].transform) for frame in source])
+    graded = np.stack(list(read_frames(output))).astype(int)
+    assert np.abs(graded - expected.astype(int)).mean() < 3.0
+    # ... which is not the grade alone: the frames' fine detail is the source's.
+    assert np.abs(expected.astype(int) - report["transport"].transform(source)).max() > 3
+
 def test_bad_video_input_is_a_one_line_error(clip, capsys):
     directory, _ = clip
     audio_only = directory / "tone.m4a"

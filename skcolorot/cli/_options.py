@@ -113,9 +113,10 @@ def add_transport_options(parser, *, regrain=True):
             action=argparse.BooleanOptionalAction,
             default=None,
             help="keep the source's fine detail and remove grain / banding the colour "
-            "map may add (spatial: not part of a LUT); for transfer and demo, the "
-            "colours of the transport-and-regrain rounds become one table applied to "
-            "an edge-preserving base of the photo (no halo along edges); default: on "
+            "map may add (spatial: not part of a LUT): the grade is applied to an "
+            "edge-preserving base of each image and the fine detail kept (no halo "
+            "along edges); for transfer and demo, the colours of the "
+            "transport-and-regrain rounds become that grade; default: on "
             "for every method but affine, whose map adds no grain. --no-regrain: the "
             "faithful grade, exactly as its LUT applies it",
         )

@@ -35,11 +35,15 @@ def _has_dask():
 
 
 def _regrain_params(regrain):
-    """``regrain`` argument -> parameters of :func:`skcolorot.regrain`, or None."""
+    """``regrain`` argument -> what :func:`~skcolorot.image._clean.regrained_grade`
+    takes: None, ``CLEAN`` (True: the clean application of the grade) or the
+    parameters of :func:`skcolorot.regrain`."""
+    from ..image._clean import CLEAN
+
     if regrain is None or regrain is False:
         return None
     if regrain is True:
-        return {}
+        return CLEAN
     if isinstance(regrain, dict):
         return dict(regrain)
     from ..image._regrainer import Regrainer
@@ -70,9 +74,11 @@ def grade_frames(transport, frames, *, regrain=None):
         The frames, ``uint8``, ``uint16`` or float in [0, 1]. A dask array (e.g.
         chunked one frame per block) gives a lazy dask array.
     regrain : None, True, dict or Regrainer, default=None
-        Also regrain every frame (:func:`skcolorot.regrain`): ``True`` with the
-        default parameters, a dict of its parameters, or a :class:`Regrainer`
-        whose parameters to use.
+        Also regrain every frame. ``True``: the grade applied as the default look
+        applies its table (:func:`~skcolorot.image._clean.clean_grade`: on an
+        edge-preserving base, the fine detail kept as luminance; no halo). A dict
+        of :func:`skcolorot.regrain`'s parameters, or a :class:`Regrainer`: that
+        guided regrain of the graded frame (the Pipeline's look).
 
     Returns
     -------
@@ -90,10 +96,17 @@ def grade_frames(transport, frames, *, regrain=None):
     >>> grade_frames(grade, frames).shape
     (4, 16, 16, 3)
     """
+    from ..image._clean import CLEAN
+
     check_is_fitted(transport)
     params = _regrain_params(regrain)
     if is_dask_array(frames):
         _check_frames(frames)
+        if params == CLEAN:
+            # Each frame's edge-preserving base needs the whole frame: one block
+            # per frame (or several whole frames) along the spatial axes.
+            whole = frames.rechunk({1: -1, 2: -1, 3: -1})
+            return whole.map_blocks(_regrain_each, transport, params, dtype=frames.dtype)
         graded = transport.transform(frames)
         if params is not None:
             from ..image._regrainer import regrain as regrain_images
@@ -102,12 +115,24 @@ def grade_frames(transport, frames, *, regrain=None):
         return graded
     frames = np.asarray(frames)
     _check_frames(frames)
+    if params == CLEAN:
+        return _regrain_each(frames, transport, params)
     graded = np.asarray(transport.transform(frames))
     if params is not None:
         from ..image._regrainer import regrain as regrain_images
 
         graded = regrain_images(frames, graded, **params)
     return graded
+
+
+def _regrain_each(frames, transport, params):
+    """Frames (N, H, W, C) graded and regrained one by one."""
+    from ..image._clean import regrained_grade
+
+    out = np.empty_like(frames)
+    for index, frame in enumerate(frames):
+        out[index] = regrained_grade(frame, transport.transform, params)
+    return out
 
 
 def _grade_file(source_path, output_path, transport, regrain_params, overwrite, files=None,
@@ -123,11 +148,9 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite, 
     files = FileIO() if files is None else files
     loaded = files.read(source_path)
     image = loaded.pixels
-    graded = np.asarray(transport.transform(image))
-    if regrain_params is not None:
-        from ..image._regrainer import regrain
+    from ..image._clean import regrained_grade
 
-        graded = regrain(image, graded, **regrain_params)
+    graded = regrained_grade(image, transport.transform, regrain_params)
     try:
         files.write(output_path, graded, loaded, overwrite=overwrite, within=within)
     except FileExistsError:
@@ -323,8 +346,10 @@ def grade_files(
     output_dir : str or path-like
         Directory of the outputs, created if missing.
     regrain : None, True, dict or Regrainer, default=None
-        Also regrain every image (:func:`skcolorot.regrain`): ``True`` with the
-        default parameters, a dict of its parameters, or a :class:`Regrainer`.
+        Also regrain every image, as :func:`grade_frames` does: ``True`` the
+        clean application of the grade (no halo), a dict of
+        :func:`skcolorot.regrain`'s parameters or a :class:`Regrainer` that
+        guided regrain.
     overwrite : bool, default=False
         Replace existing output files. Otherwise an existing output raises
         ``FileExistsError`` before any file is graded.

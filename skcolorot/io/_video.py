@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import subprocess
+from functools import partial
 
 import numpy as np
 
@@ -291,7 +292,10 @@ def grade_video(
     n_frames : int, default=16
         Frames spread evenly over the clip whose colours the grade is fitted on.
     regrain : bool or dict, default=False
-        Regrain every frame (:func:`skcolorot.regrain`; a dict of its parameters).
+        Regrain every frame. ``True``: the grade applied as the default look
+        applies its table (on an edge-preserving base, the fine detail kept as
+        luminance: no halo); a dict: :func:`skcolorot.regrain` with those
+        parameters on the graded frame.
     overwrite : bool, default=False
         Replace an existing ``output`` (and ``lut_out``).
     crf : int, default=18
@@ -364,7 +368,9 @@ def grade_video(
 
         transport = SlicedTransport(random_state=0)
     if isinstance(regrain, bool):
-        regrain_params = {} if regrain else None
+        from ..image._clean import CLEAN
+
+        regrain_params = CLEAN if regrain else None
     else:
         regrain_params = dict(regrain or {}) or None
 
@@ -474,6 +480,7 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
     """Frames decoded, graded by the compiled pass (and regrained), then encoded
     with their own timestamps (a Matroska stream on the encoder's stdin)."""
     from ..color._lut import apply_lut
+    from ..image._clean import regrained_grade
     from ._video_scan import frame_tables
 
     streams_args, kept, dropped = plan_streams(info.streams, info.index, muxer, 1)
@@ -495,15 +502,12 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
         for index, frame in enumerate(read_frames(input, info=info, autorotate=autorotate)):
             if per_frame is not None:
                 _, table = next(per_frame, (index, tables[-1]))
-                graded = apply_lut(frame, table)
+                grade = partial(apply_lut, table=table)
             else:
                 while shot + 1 < len(scan.starts) and index >= scan.starts[shot + 1]:
                     shot += 1
-                graded = np.asarray(grades[shot].transform(frame))
-            if regrain_params is not None:
-                from ..image._regrainer import regrain as regrain_frame
-
-                graded = regrain_frame(frame, graded, **regrain_params)
+                grade = grades[shot].transform
+            graded = regrained_grade(frame, grade, regrain_params)
             pts = timestamps[index] if timestamps and index < len(timestamps) else index * step
             writer.write(np.ascontiguousarray(graded, frame.dtype.newbyteorder("<")).tobytes(), pts)
             yield
