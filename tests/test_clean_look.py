@@ -154,3 +154,15 @@ def test_detail_regrain_in_strips_is_the_whole_images(monkeypatch, dtype):
     np.testing.assert_array_equal(in_strips, whole)
     u = data.colors(dtype=np.float32).reshape(image.shape)
     np.testing.assert_array_equal(_detail.detail_regrain_data(data, grade, CLEAN_DETAIL, u=u), whole)
+
+
+def test_the_base_is_the_same_with_opencvs_box_filter(monkeypatch):
+    pytest.importorskip("cv2")
+    from skcolorot.image._regrain import _detail
+
+    u = sky_with_a_pier((90, 70)).astype(np.float32)
+    monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 1 << 60)
+    with_scipy = _detail.edge_preserving_base(u, 6, (12 / 255) ** 2)
+    monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 0)
+    with_opencv = _detail.edge_preserving_base(u, 6, (12 / 255) ** 2)
+    np.testing.assert_allclose(with_opencv, with_scipy, atol=1e-6)
