@@ -7,12 +7,23 @@ breaks for any other reason still fails."""
 
 import ast
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
 from _pytest.doctest import DoctestItem
 
 PACKAGE = Path(__file__).resolve().parent / "skcolorot"
+
+# Under pytest-xdist (``-n 2`` in pyproject.toml) the workers share the cores: each
+# gets its share of BLAS / OpenMP threads, or their spinning threads oversubscribe
+# the machine. Set here, before the worker imports numpy and friends (and passed on
+# to the commands a test starts); a value set by hand is kept.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    _threads = str(max(1, (_cores or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, _threads)
 
 
 def _missing(statements):
