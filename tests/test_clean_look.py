@@ -166,3 +166,36 @@ def test_the_base_is_the_same_with_opencvs_box_filter(monkeypatch):
     monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 0)
     with_opencv = _detail.edge_preserving_base(u, 6, (12 / 255) ** 2)
     np.testing.assert_allclose(with_opencv, with_scipy, atol=1e-6)
+
+
+def test_regrainer_clean_gives_a_pipeline_the_halo_free_regrain():
+    import dask.array as da
+    from sklearn.pipeline import make_pipeline
+
+    from skcolorot import Regrainer, SlicedTransport, regrain
+    from skcolorot._utils._input import check_colors
+    from skcolorot.image._clean import clean_regrain
+
+    source = (sky_with_a_pier() * 255).round().astype(np.uint8)
+    target = (warm_target() * 255).round().astype(np.uint8)
+    guided = make_pipeline(SlicedTransport(random_state=0), Regrainer())
+    clean = make_pipeline(SlicedTransport(random_state=0), Regrainer(method="clean"))
+    with_guided = guided.fit(source, target).transform(source)
+    with_clean = clean.fit(source, target).transform(source)
+    assert halo_width(source, with_guided).score > 3
+    assert halo_width(source, with_clean).score <= 2
+    assert flat_noise(source, with_clean).raw < 1.2
+    # It is the default look's last step, on the one grade's result ...
+    mapped = np.asarray(clean[0].transform(source))
+    expected = clean_regrain(check_colors(source, "source"), mapped)
+    np.testing.assert_array_equal(with_clean, expected)
+    # ... in the mapped image's dtype, for batches, and lazily (whole frames).
+    as_float = regrain(source, mapped / 255.0, method="clean")
+    assert as_float.dtype == np.float64 and np.abs(as_float * 255 - expected).max() < 1e-3
+    batch = regrain(np.stack([source, source[::-1]]), np.stack([mapped, mapped[::-1]]),
+                    method="clean")
+    np.testing.assert_array_equal(batch[0], expected)
+    lazy = regrain(da.from_array(source, chunks=(40, 50, 3)), mapped, method="clean")
+    np.testing.assert_array_equal(lazy.compute(), expected)
+    with pytest.raises(ValueError, match="colour images"):
+        regrain(source[..., :1], mapped[..., :1], method="clean")

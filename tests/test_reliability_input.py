@@ -300,7 +300,7 @@ BAD_REGRAIN = [
 @pytest.mark.parametrize(
     "args, error, match", [case[1:] for case in BAD_REGRAIN], ids=[c[0] for c in BAD_REGRAIN]
 )
-@pytest.mark.parametrize("method", ["guided", "pitie"])
+@pytest.mark.parametrize("method", ["guided", "pitie", "clean"])
 def test_regrain_refuses_bad_input(args, error, match, method):
     with pytest.raises(error, match=match):
         regrain(*args, method=method)

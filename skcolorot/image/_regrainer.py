@@ -45,10 +45,15 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : {"guided", "pitie"}, default="guided"
+    method : {"guided", "pitie", "clean"}, default="guided"
         Guided filter of the difference map, or Pitié's regrain (about five
         times slower, and it keeps more of the transport's noise where the
-        source is textured).
+        source is textured), or ``"clean"``: the colours of the mapped image
+        distilled into one table, applied to the source's edge-preserving base
+        with its fine detail kept as luminance, as ``transfer()``'s default look
+        applies its own (:mod:`skcolorot.image._clean`): no halo along strong
+        edges (the guided filter glows up to 10-40 px round dark objects on
+        bright skies), colour images only; the other parameters do not apply.
     radius : int, default=4
         Window radius of the guided filter, in pixels of the full image. Larger
         smooths the difference more: more of the source's structure, less
@@ -121,7 +126,7 @@ class Regrainer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "method": [StrOptions({"guided", "pitie"})],
+        "method": [StrOptions({"guided", "pitie", "clean"})],
         "radius": [Interval(Integral, 1, None, closed="left")],
         "eps": [Interval(Real, MIN_EPS, None, closed="left")],
         "guide": [StrOptions({"luminance", "color"})],
@@ -248,8 +253,9 @@ def regrain(
         The image before colour transfer (the guide).
     mapped : array-like of the same shape (alpha channel allowed)
         The colour-transferred image; may differ from ``source`` in dtype.
-    method : {"guided", "pitie"}, default="guided"
-        Guided filter of the difference map, or Pitié's regrain.
+    method : {"guided", "pitie", "clean"}, default="guided"
+        Guided filter of the difference map, Pitié's regrain, or the clean
+        application of the mapped colours as one table (see :class:`Regrainer`).
     radius : int, default=4
         Window radius of the guided filter, in pixels.
     eps : float, default=0.03

@@ -3,8 +3,9 @@
 Checks the two images (shapes, dtypes, range), then regrains each image of a
 batch: the guided filter on the coarse grid, its coefficients upsampled and
 applied row block by row block, in row strips with the filter's halo for large
-images so that the temporaries stay bounded; or Pitié's solver on the whole
-frame. The output has the mapped image's dtype and alpha channel. Parameters are
+images so that the temporaries stay bounded; Pitié's solver on the whole
+frame; or the clean method (one table of the mapped colours, applied to the
+source's edge-preserving base). The output has the mapped image's dtype and alpha channel. Parameters are
 validated by the public :func:`skcolorot.regrain` and
 :class:`skcolorot.Regrainer`, not here.
 """
@@ -37,6 +38,9 @@ def _encode_into(values, out, scale):
 
 def _regrain_one(src, mapped, out, n_channels, params):
     """Regrain one (H, W, C) image into the colour channels ``out`` (H, W, n_channels)."""
+    if params["method"] == "clean":
+        _clean_one(src, mapped, out, n_channels)
+        return
     depth, alignment = regrain_halo(**params)
     height, width = src.shape[:2]
     rows = max(alignment, _STRIP_PIXELS // max(width, 1) // alignment * alignment)
@@ -51,6 +55,22 @@ def _regrain_one(src, mapped, out, n_channels, params):
         strip_out = np.empty((high - low, width, n_channels), out.dtype)
         _regrain_strip(src[low:high], mapped[low:high], strip_out, n_channels, params)
         out[start:stop] = strip_out[start - low : stop - low]
+
+
+def _clean_one(src, mapped, out, n_channels):
+    """``method="clean"``: the colours of ``mapped`` as one table, applied to the
+    source as the default look applies its own (:mod:`skcolorot.image._clean`)."""
+    from .._clean import clean_regrain
+
+    if n_channels != 3:
+        raise ValueError(
+            f"method='clean' regrains colour images (3 channels); got {n_channels}. "
+            "Use method='guided' for other images."
+        )
+    source_data = check_colors(src, "source")
+    result = clean_regrain(source_data, mapped[..., :n_channels])[..., :n_channels]
+    values = planar(result, INTEGER_SCALES.get(result.dtype))
+    _encode_into(values, out, INTEGER_SCALES.get(out.dtype))
 
 
 def _regrain_strip(src, mapped, out, n_channels, params):

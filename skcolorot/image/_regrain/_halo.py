@@ -41,7 +41,8 @@ def regrain_halo(*, method="guided", radius=4, n_iter=2, subsample="auto", **_):
     borders on the coarse grid, a halo one coarse pixel narrower changes the
     result.
     """
-    if method == "pitie":
+    if method in ("pitie", "clean"):
+        # Pitié's solver, and the clean method's table fitted on the whole image.
         return None, 1
     factor, coarse_radius = coarse_grid(radius, subsample)
     upsampling = 1 if factor > 1 else 0
