@@ -93,7 +93,7 @@ def distil_table(source_colors, look_colors, *, size=_TABLE_SIZE, bandwidth=_BAN
     return regular_table(points, mapped, weights, size, bandwidth)
 
 
-def clean_regrain(source_data, look, *, random_state=0, detail=None):
+def clean_regrain(source_data, look, *, random_state=0):
     """The clean look of ``source_data`` (a validated RGB image) from a look's result.
 
     Returns an array of the source's shape and dtype.
@@ -112,7 +112,7 @@ def clean_regrain(source_data, look, *, random_state=0, detail=None):
     def grade(image):  # float32 in, float32 out: the compiled pass where it is built
         return apply_lut(image, table)
 
-    return detail_regrain_data(source_data, grade, {**CLEAN_DETAIL, **(detail or {})},
+    return detail_regrain_data(source_data, grade, CLEAN_DETAIL,
                                u=u.reshape(*source_data.shape[:2], 3))
 
 
@@ -143,10 +143,7 @@ def clean_grade(image, grade):
     from .._utils._input import check_colors
     from ._regrain._detail import detail_regrain_data
 
-    def float_grade(colors):
-        return np.asarray(grade(colors), dtype=np.float32)
-
-    return detail_regrain_data(check_colors(image, "image"), float_grade, CLEAN_DETAIL)
+    return detail_regrain_data(check_colors(image, "image"), grade, CLEAN_DETAIL)
 
 
 # ``regrain`` of batch and video when it is True: the clean application above.

@@ -346,10 +346,7 @@ def detail_regrained(transport, source_data, regrain_params):
     """
     from ._regrain._detail import detail_regrain_data
 
-    def grade(image):
-        return np.asarray(transport.transform(image), dtype=np.float32)
-
-    return detail_regrain_data(source_data, grade, regrain_params)
+    return detail_regrain_data(source_data, transport.transform, regrain_params)
 
 
 def _check_mask(mask, data, name):

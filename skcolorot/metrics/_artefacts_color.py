@@ -245,7 +245,6 @@ def artefact_report(source, result):
     return {measure.__name__: measure(src, out) for measure in measures}
 
 
-
 def describe_artefacts(report):
     """One line of an :func:`artefact_report`, as ``skcolorot transfer --report``
     prints it.

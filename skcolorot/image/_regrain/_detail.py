@@ -105,8 +105,9 @@ def detail_regrain(u, grade, *, radius=_RADIUS, eps=(6 / 255) ** 2, cap=1.2, flo
     ndarray of shape (H, W, 3), float32, unclipped
     """
     base = np.clip(edge_preserving_base(u, radius, eps), 0.0, 1.0)
-    graded_base = grade(base).astype(np.float32, copy=False)
-    change = grade(u).astype(np.float32, copy=False)
+    # As plain float32 arrays, whatever the grade returns (a TransportedArray, float64).
+    graded_base = np.asarray(grade(base), dtype=np.float32)
+    change = np.asarray(grade(u), dtype=np.float32)
     change -= graded_base
     detail = u - base
     if residual == "luminance":
@@ -150,9 +151,9 @@ def detail_regrain_data(source_data, grade, params, u=None):
         stop = min(start + rows, height)
         low, high = max(0, start - depth), min(height, stop + depth)
         if u is None:
-            strip = source_data.array[low:high, :, :n_channels].astype(np.float32)
-            if source_data.scale is not None:
-                strip /= source_data.scale  # as ColorInput.colors divides
+            rows_of_pixels = slice(low * width, high * width)
+            strip = source_data.colors(rows_of_pixels, dtype=np.float32)
+            strip = strip.reshape(high - low, width, n_channels)
         else:
             strip = u[low:high]
         graded = detail_regrain(strip, grade, **params)[start - low : stop - low]

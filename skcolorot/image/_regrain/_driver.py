@@ -5,9 +5,9 @@ batch: the guided filter on the coarse grid, its coefficients upsampled and
 applied row block by row block, in row strips with the filter's halo for large
 images so that the temporaries stay bounded; Pitié's solver on the whole
 frame; or the clean method (one table of the mapped colours, applied to the
-source's edge-preserving base). The output has the mapped image's dtype and alpha channel. Parameters are
-validated by the public :func:`skcolorot.regrain` and
-:class:`skcolorot.Regrainer`, not here.
+source's edge-preserving base). The output has the mapped image's dtype and
+alpha channel. Parameters are validated by the public
+:func:`skcolorot.regrain` and :class:`skcolorot.Regrainer`, not here.
 """
 
 import numpy as np
