@@ -449,18 +449,18 @@ def test_transfer_regrains_by_default_and_takes_the_look_controls(tmp_path, smal
         return read_image(output)
 
     default = run()
-    faithful = run("--no-regrain")
+    faithful = run("-m", "sliced", "--no-regrain")
     assert _luminance_ssim(default, source) > _luminance_ssim(faithful, source) + 0.1
     grade = make_transport("sliced", random_state=0).fit(source, reference)
     np.testing.assert_array_equal(faithful, grade.transform(source))
-    half = run("--no-regrain", "--strength", "0.5").astype(float)
+    half = run("-m", "sliced", "--no-regrain", "--strength", "0.5").astype(float)
     np.testing.assert_allclose(half, (source + faithful.astype(float)) / 2, atol=1)
     masked = run("--mask", str(tmp_path / "mask.png"))
     right = slice(source.shape[1] // 2, None)
     np.testing.assert_array_equal(masked[:, right], source[:, right])
     from skimage.color import rgb2lab
 
-    chroma = run("--no-regrain", "--luminance", "0")
+    chroma = run("-m", "sliced", "--no-regrain", "--luminance", "0")
     assert np.abs(rgb2lab(chroma)[..., 0] - rgb2lab(source)[..., 0]).mean() < 1.5
     Image.fromarray(mask[:10]).save(tmp_path / "small.png")
     args = [str(tmp_path / "src.png"), str(tmp_path / "ref.png"), "-o", str(tmp_path / "o2.png")]

@@ -177,6 +177,6 @@ def test_readme_pipeline_is_transfer_with_one_round_of_the_regrainer_defaults():
     source = load_sample_image("china.jpg")[::4, ::4]
     target = load_sample_image("flower.jpg")[::4, ::4]
     piped = make_pipeline(SlicedTransport(), Regrainer()).fit(source, target).transform(source)
-    one_round = transfer(source, target, regrain="rounds", rounds=1,
+    one_round = transfer(source, target, "sliced", regrain="rounds", rounds=1,
                          regrain_params={"radius": 4, "guide": "luminance"})
     np.testing.assert_array_equal(np.asarray(piped), one_round)

@@ -56,8 +56,9 @@ def skipped_note(count):
 
 
 # ------------------------------------------------------------------ the grade
-def transport_from(args):
-    """The unfitted transport of ``--method``, ``--param`` and the named options."""
+def transport_from(args, method=None):
+    """The unfitted transport of ``--method`` (or ``method``: a candidate of
+    ``--method auto``), ``--param`` and the named options."""
     from ..image._transfer import make_transport
 
     params = {}
@@ -78,14 +79,27 @@ def transport_from(args):
             raise UsageError(f"{key} given both as {option} and as --param {key}=...")
         params[key] = value
     params.setdefault("random_state", 0)  # the same command gives the same image
-    return make_transport(args.method, **params)
+    return make_transport(method or resolved_method(args), **params)
+
+
+def resolved_method(args):
+    """``--method``, with ``auto`` and a ``--param`` read as sliced: the parameters
+    configure the default method (as ``transfer()`` does)."""
+    from ..image._transfer import AUTO
+
+    return "sliced" if args.method == AUTO and args.param else args.method
 
 
 def regraining(args):
     """Whether to regrain: ``--regrain`` / ``--no-regrain``, else the method's default."""
     from ..image._transfer import needs_regrain
 
-    return needs_regrain(args.method, "auto" if args.regrain is None else args.regrain)
+    return needs_regrain(args.method, regrain_option(args))
+
+
+def regrain_option(args):
+    """``--regrain`` / ``--no-regrain`` as ``transfer()``'s ``regrain``: "auto" if neither."""
+    return "auto" if args.regrain is None else args.regrain
 
 
 def lut_title(transport, args, source_name):

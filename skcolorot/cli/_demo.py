@@ -1,8 +1,17 @@
 """``skcolorot demo -o OUT.png``: the bundled example, scikit-learn's sample
 photograph china.jpg in the colours of flower.jpg, with its scores."""
 
-from ._common import print_report, regraining, transport_from
+from functools import partial
+
+from ._common import (
+    print_report,
+    regrain_option,
+    regraining,
+    resolved_method,
+    transport_from,
+)
 from ._options import (
+    AUTO,
     add_command,
     add_look_options,
     add_overwrite,
@@ -34,7 +43,7 @@ def add_parser(subparsers):
     demo.add_argument(
         "--side-by-side", action="store_true", help="write source | reference | result in one image"
     )
-    add_transport_options(demo)
+    add_transport_options(demo, auto=True)
     add_look_options(demo, masks=False)
     add_overwrite(demo)
     demo.add_argument("-q", "--quiet", action="store_true", help="no summary line")
@@ -47,9 +56,11 @@ def run(args):
     from ..metrics._distances import color_fidelity, luminance_ssim
 
     check_output_path(args.output, overwrite=args.overwrite)
-    picture, source, reference, result = run_demo(
-        transport_from(args),
-        regrain=regraining(args),
+    auto = resolved_method(args) == AUTO
+    picture, source, reference, result, choice = run_demo(
+        transport_from(args, method="sliced" if auto else None),
+        regrain=regrain_option(args) if auto else regraining(args),
+        auto=partial(transport_from, args) if auto else None,
         rounds=args.rounds,
         luminance=args.luminance,
         side_by_side=args.side_by_side,
@@ -59,9 +70,11 @@ def run(args):
         fidelity = color_fidelity(result, reference, source)
         ssim = luminance_ssim(result, source)
         regrained = " + regrain" if regraining(args) else ""
+        method = args.method + regrained
+        if choice is not None:
+            method = f"{choice.method}{regrained}; auto: {choice.reason}"
         print(
-            f"wrote {args.output}: china.jpg in the colours of flower.jpg ({args.method}"
-            f"{regrained}). Colour: {fidelity:.2f} (distance of the colours to flower.jpg's, "
+            f"wrote {args.output}: china.jpg in the colours of flower.jpg ({method}). Colour: {fidelity:.2f} (distance of the colours to flower.jpg's, "
             f"relative to china.jpg's own; 0 = the same colours). Structure: {ssim:.2f} "
             "(SSIM of the lightness with china.jpg's; 1 = every edge and texture kept). "
             "A good grade needs both."
@@ -70,11 +83,12 @@ def run(args):
         print_report(source, result)
 
 
-def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False):
+def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False, auto=None):
     """Grade china.jpg towards flower.jpg with an unfitted ``transport``.
 
     Its ``t`` is the strength of the grade, applied after regraining (as
-    ``skcolorot transfer`` does).
+    ``skcolorot transfer`` does). ``auto``: ``make_transport(method)`` of
+    ``--method auto``'s candidates (``transport`` then only gives the strength).
 
     Returns
     -------
@@ -83,6 +97,8 @@ def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False)
         result in one strip.
     source, reference, result : ndarray
         The three images, for the scores.
+    choice : AutoChoice or None
+        What ``auto`` chose.
     """
     # Here, not at the top: the parser imports this module at start-up.
     import numpy as np
@@ -91,18 +107,19 @@ def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False)
     from ..image._transfer import grade_with
 
     source, reference = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
-    strength = transport.t
-    result, _ = grade_with(
-        transport.set_params(t=1.0),
-        source,
-        reference,
-        regrain=regrain,
-        rounds=rounds,
-        t=strength,
-        luminance=luminance,
-    )
+    strength, choice = transport.t, None
+    options = dict(regrain=regrain, rounds=rounds, t=strength, luminance=luminance)
+    if auto is None:
+        result, _ = grade_with(transport.set_params(t=1.0), source, reference, **options)
+    else:
+        from ..image._auto import grade_auto
+
+        def make(method):
+            return auto(method=method).set_params(t=1.0)
+
+        result, _, choice = grade_auto(make, source, reference, grade=grade_with, **options)
     picture = result
     if side_by_side:
         gap = np.full((source.shape[0], _GAP, 3), 255, dtype=np.uint8)
         picture = np.concatenate([source, gap, reference, gap, result], axis=1)
-    return picture, source, reference, result
+    return picture, source, reference, result, choice

@@ -14,6 +14,7 @@ from ._argtypes import lut_size, parse_param, quality, unit_interval
 # The choices of --method and --color-space, spelled out so that building the
 # parser imports nothing heavy (tests check they match the library's).
 METHODS = ("affine", "sinkhorn", "sliced", "gmm", "emd")
+AUTO = "auto"
 COLOR_SPACES = ("rgb", "lab", "oklab")
 # Named ICC profiles (skcolorot.io._colormanage.PROFILE_NAMES), for the help text.
 PROFILE_NAMES = ("srgb", "display-p3", "adobe-rgb", "prophoto", "rec2020", "linear-srgb")
@@ -22,6 +23,10 @@ _METHOD_HELP = (
     "the transport (default: %(default)s): affine = Gaussian / Monge-Kantorovich "
     "linear map (fastest); sinkhorn = entropic OT; sliced = iterative sliced OT; "
     "gmm = transport between Gaussian mixtures; emd = exact (linear-programming) OT"
+)
+_AUTO_HELP = (
+    "; auto = sliced, or affine where the sliced look splits a uniform region that "
+    "the affine map keeps whole (measured on thumbnails; the summary says which)"
 )
 _PARAM_HELP = (
     "a parameter of the transport estimator, repeatable; VALUE is read as an int, "
@@ -64,16 +69,17 @@ class _StoreMethod(argparse.Action):
         namespace.method_given = True
 
 
-def add_transport_options(parser, *, regrain=True):
+def add_transport_options(parser, *, regrain=True, auto=False):
+    """The transport options; ``auto``: ``--method auto`` too (one image, one choice)."""
     group = parser.add_argument_group("transport")
     group.add_argument(
         "-m",
         "--method",
-        choices=METHODS,
-        default="sliced",
+        choices=METHODS + (AUTO,) if auto else METHODS,
+        default=AUTO if auto else "sliced",
         metavar="METHOD",
         action=_StoreMethod,
-        help=_METHOD_HELP,
+        help=_METHOD_HELP + (_AUTO_HELP if auto else ""),
     )
     parser.set_defaults(method_given=False)
     group.add_argument(

@@ -13,11 +13,14 @@ from ._common import (
     print_summary,
     progress_stages,
     read_references,
+    regrain_option,
     regraining,
+    resolved_method,
     transport_from,
 )
 from ._look import add_look_arguments, grade_function
 from ._options import (
+    AUTO,
     add_command,
     add_file_options,
     add_look_options,
@@ -67,7 +70,7 @@ def add_parser(subparsers):
         help="also write the grade as a 3D LUT: .cube, .3dl or HaldCLUT .png",
     )
     add_lut_size(transfer)
-    add_transport_options(transfer)
+    add_transport_options(transfer, auto=True)
     add_look_options(transfer)
     add_look_arguments(transfer)
     add_file_options(transfer)
@@ -105,7 +108,9 @@ def run(args):
                 else "a grade fitted on it is undefined off the gray axis"
             )
             raise UsageError(f"{args.source} is grayscale: {why}; drop --lut-out")
-        transport = transport_from(args)
+        auto = resolved_method(args) == AUTO
+        # --method auto: the sliced candidate stands in until the choice is made.
+        transport = transport_from(args, method="sliced" if auto else None)
         reference = read_references(args, transport, files, steps)
         if toned:
             from ..color._toning import tone_grayscale
@@ -125,11 +130,7 @@ def run(args):
             steps("fitting")
             strength, regrain = transport.t, regraining(args)
             transport.set_params(t=1.0)  # the strength fades the regrained result
-            result, transport = grade_function(args)(
-                transport,
-                source.pixels,
-                reference,
-                regrain=regrain,
+            options = dict(
                 rounds=args.rounds,
                 t=strength,
                 luminance=args.luminance,
@@ -139,8 +140,24 @@ def run(args):
                 else None,
                 mask=_read_mask(args.mask, source.pixels.shape[:2], "--mask"),
             )
+            regrained = " + regrain" if regrain else ""
+            method = resolved_method(args) + regrained
+            if auto:
+                from ..image._auto import grade_auto
+
+                def make(candidate):
+                    return transport_from(args, method=candidate).set_params(t=1.0)
+
+                result, transport, choice = grade_auto(
+                    make, source.pixels, reference, regrain=regrain_option(args),
+                    grade=grade_function(args), **options,
+                )
+                method = f"{choice.method}{regrained} (auto: {choice.reason})"
+            else:
+                result, transport = grade_function(args)(
+                    transport, source.pixels, reference, regrain=regrain, **options
+                )
             transport.set_params(t=strength)  # and the exported LUT
-            method = args.method + (" + regrain" if regrain else "")
         steps("writing")
         files.write(args.output, result, source, overwrite=args.overwrite)
         if args.lut_out:

@@ -30,6 +30,8 @@ _TRANSPORTS = {
     "emd": ("skcolorot.transport._emd", "EMDTransport"),
 }
 METHODS = tuple(_TRANSPORTS)
+# transfer()'s per-image choice between methods (skcolorot.image._auto).
+AUTO = "auto"
 
 
 def _transport_class(method):
@@ -69,7 +71,7 @@ def make_transport(method="sliced", **params):
 def transfer(
     source,
     target,
-    method="sliced",
+    method="auto",
     *,
     regrain="auto",
     rounds=3,
@@ -109,8 +111,14 @@ def transfer(
         The image whose colours to take; any size. A list or tuple of arrays
         is several references: the target is their Wasserstein barycentre
         (:func:`skcolorot.barycenter`, ``method="sliced"``) with ``weights``.
-    method : {"affine", "sinkhorn", "sliced", "gmm", "emd"}, default="sliced"
-        The transport (see :func:`make_transport`).
+    method : {"auto", "affine", "sinkhorn", "sliced", "gmm", "emd"}, default="auto"
+        The transport (see :func:`make_transport`). ``"auto"``: the sliced look,
+        unless it splits a uniform region of the source in two colours (2 % of
+        the uniform area or more, on thumbnails) where the affine map splits at
+        most half as much; then the affine map, applied on the source's
+        edge-preserving base like the look (:mod:`skcolorot.image._auto`; the CLI
+        prints the choice). With transport parameters (``**params``), ``"auto"``
+        is the sliced transport they configure.
     regrain : bool, "auto", "rounds" or "detail", default="auto"
         How the source's detail comes back after the colour map. ``"auto"``:
         ``True`` for every method but ``"affine"``, whose map adds no grain.
@@ -188,7 +196,13 @@ def transfer(
     from ._look import check_look
 
     intensity, neutralize = check_look(intensity, neutralize)
-    transport = make_transport(method, color_space=color_space, random_state=random_state, **params)
+    make = partial(make_transport, color_space=color_space, random_state=random_state)
+    if method == AUTO and params:
+        method = "sliced"  # transport parameters configure the default method, as before
+    if method == AUTO:
+        make("sliced")  # a bad colour space or seed fails before any fit
+    else:
+        transport = make(method, **params)
     if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
         from ..transport._barycenter import barycenter
 
@@ -198,19 +212,15 @@ def transfer(
     grade = grade_with
     if intensity != 1 or neutralize != 0:  # the look's table (skcolorot.image._look)
         grade = partial(grade_look, intensity=intensity, neutralize=neutralize)
-    result, _ = grade(
-        transport,
-        source,
-        target,
-        regrain=needs_regrain(method, regrain),
-        rounds=rounds,
-        t=t,
-        luminance=luminance,
-        source_mask=source_mask,
-        target_mask=target_mask,
-        mask=mask,
-        regrain_params=regrain_params,
-    )
+    options = dict(rounds=rounds, t=t, luminance=luminance, source_mask=source_mask,
+                   target_mask=target_mask, mask=mask, regrain_params=regrain_params)
+    if method == AUTO:
+        from ._auto import grade_auto
+
+        result, _, _ = grade_auto(make, source, target, regrain=regrain, grade=grade, **options)
+    else:
+        result, _ = grade(transport, source, target, regrain=needs_regrain(method, regrain),
+                          **options)
     return result
 
 

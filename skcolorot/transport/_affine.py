@@ -3,7 +3,6 @@
 from numbers import Real
 
 import numpy as np
-from ot.gaussian import bures_wasserstein_mapping
 from ._base import BaseTransport
 from .._utils._compat import Interval, StrOptions
 
@@ -42,7 +41,14 @@ def _sqrtm_psd(matrix):
 
 
 def _bures_map_psd(source_covariance, target_covariance):
-    """The Bures map of POT's formula, with rounding-size negative eigenvalues at 0."""
+    """The Bures map of POT's formula, with rounding-size negative eigenvalues at 0.
+
+    POT's ``ot.gaussian.bures_wasserstein_mapping`` is the same formula (roots by
+    ``eigh`` too) but took the root of rounding-size negative eigenvalues (NaN for a
+    singular covariance), and importing POT costs 0.5-2 s (measured on this
+    project's CI machine) on ``transfer()``'s default path, where ``method="auto"``
+    fits an affine map on every call.
+    """
     root = _sqrtm_psd(source_covariance)
     inverse_root = np.linalg.inv(root)
     middle = _sqrtm_psd(root @ target_covariance @ root)
@@ -183,16 +189,8 @@ class AffineTransport(BaseTransport):
             )
             source_cov = self.source_covariance_ / scale
             target_cov = self.target_covariance_ / scale
-            with np.errstate(invalid="ignore"):  # NaN handled just below
-                matrix, _ = bures_wasserstein_mapping(
-                    self.source_mean_, self.target_mean_, source_cov, target_cov
-                )
-            if not np.isfinite(matrix).all():
-                # POT's sqrtm takes the root of eigenvalues as they come: a singular
-                # covariance (reg=0, a flat target) has some of -1e-20, hence NaN.
-                matrix = _bures_map_psd(source_cov, target_cov)
-            # sqrtm may leave an imaginary dust and asymmetry of rounding size.
-            matrix = np.real(matrix)
+            matrix = _bures_map_psd(source_cov, target_cov)
+            # The products leave an asymmetry of rounding size.
             self.matrix_ = (matrix + matrix.T) / 2
         self.offset_ = self.target_mean_ - self.source_mean_ @ self.matrix_
         # Inverse precomputed: A is symmetric positive definite thanks to ``reg``;
