@@ -137,10 +137,9 @@ class ColorInput:
         """Float colours (alpha dropped), optionally only rows ``index``; float32
         halves the copy of a 12 MP image where the caller works in float32."""
         rows = self.pixels if index is None else self.pixels[index]
-        values = np.asarray(rows[:, : self.n_channels], dtype=dtype)
-        if self.scale is not None:
-            values = values / self.scale
-        return values
+        if self.scale is not None:  # converted and scaled in one pass
+            return np.divide(rows[:, : self.n_channels], self.scale, dtype=dtype)
+        return np.asarray(rows[:, : self.n_channels], dtype=dtype)
 
     @cached_property
     def value_range(self):
@@ -187,8 +186,9 @@ class ColorInput:
 
     def encode_into(self, out_pixels, values):
         """Write float colours ``values`` into rows of ``out_pixels`` in the input dtype."""
-        if self.scale is not None:
-            values = np.clip(np.rint(values * self.scale), 0, self.scale)
+        if self.scale is not None:  # one temporary, rounded and clipped in place
+            values = np.multiply(values, self.scale)
+            np.clip(np.rint(values, out=values), 0, self.scale, out=values)
         out_pixels[:, : self.n_channels] = values
 
 

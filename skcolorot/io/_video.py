@@ -479,7 +479,7 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
                    *, input, info, muxer, video_args, scale, autorotate, progress, n_total):
     """Frames decoded, graded by the compiled pass (and regrained), then encoded
     with their own timestamps (a Matroska stream on the encoder's stdin)."""
-    from ..color._lut import apply_lut
+    from ..color._lut import apply_lut, n_threads
     from ..image._clean import regrained_grade
     from ._video_scan import frame_tables
 
@@ -495,8 +495,7 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
         # an input option of the pipe: its frames carry the source's rotation
         head[5:5] = ["-display_rotation", str(info.rotation)]
 
-    def feed(stdin):
-        writer = MatroskaWriter(stdin, width, height, pix_fmt)
+    def graded_frames():
         shot = 0
         per_frame = frame_tables(tables, scan, gains) if tables is not None else None
         for index, frame in enumerate(read_frames(input, info=info, autorotate=autorotate)):
@@ -507,13 +506,42 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
                 while shot + 1 < len(scan.starts) and index >= scan.starts[shot + 1]:
                     shot += 1
                 grade = grades[shot].transform
-            graded = regrained_grade(frame, grade, regrain_params)
+            yield partial(regrained_grade, frame, grade, regrain_params)
+
+    def feed(stdin):
+        writer = MatroskaWriter(stdin, width, height, pix_fmt)
+        for index, graded in enumerate(_in_order(graded_frames(), n_threads())):
             pts = timestamps[index] if timestamps and index < len(timestamps) else index * step
-            writer.write(np.ascontiguousarray(graded, frame.dtype.newbyteorder("<")).tobytes(), pts)
+            writer.write(np.ascontiguousarray(graded, graded.dtype.newbyteorder("<")).tobytes(), pts)
             yield
 
     return _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args, 1,
                         progress, n_total, feed=feed), kept, dropped
+
+
+def _in_order(tasks, workers):
+    """The results of ``tasks`` (callables) in their order, ``workers`` running at once.
+
+    A frame's grade and regrain is numpy, OpenCV and compiled code, which release
+    the GIL but run mostly on one core: a frame in flight per core (and one more
+    waiting, so no worker idles while a result is written) uses them all.
+    Nothing is left running on return or on an error: queued tasks are dropped,
+    running ones finished.
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="skcolorot-frame")
+    pending = deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(task))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args, source,
