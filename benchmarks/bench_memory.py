@@ -150,7 +150,7 @@ def run(directory, video):
         "import skcolorot\nfor name in skcolorot.__all__:\n    getattr(skcolorot, name)"
     ), 0.0)
 
-    case("command", "transfer (sliced, default)", _cli(
+    case("command", "transfer (auto, default)", _cli(
         "transfer", "source.jpg", "reference.jpg", "-o", "out.jpg", "--overwrite"), cli_base)
     case("command", "transfer --regrain", _cli(
         "transfer", "source.jpg", "reference.jpg", "-o", "out.jpg", "--overwrite", "--regrain"),
