@@ -74,7 +74,8 @@ def run(args):
         if choice is not None:
             method = f"{choice.method}{regrained}; auto: {choice.reason}"
         print(
-            f"wrote {args.output}: china.jpg in the colours of flower.jpg ({method}). Colour: {fidelity:.2f} (distance of the colours to flower.jpg's, "
+            f"wrote {args.output}: china.jpg in the colours of flower.jpg ({method}). "
+            f"Colour: {fidelity:.2f} (distance of the colours to flower.jpg's, "
             f"relative to china.jpg's own; 0 = the same colours). Structure: {ssim:.2f} "
             "(SSIM of the lightness with china.jpg's; 1 = every edge and texture kept). "
             "A good grade needs both."
