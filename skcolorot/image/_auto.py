@@ -66,7 +66,8 @@ class AutoChoice:
         if not self.splits:
             return "an image without colour channels has no colour to split"
         (area, worst), (alt_area, _) = self.splits["sliced"], self.splits["affine"]
-        look = f"the sliced look split {100 * area:.1f} % of the uniform area (worst {worst:.0f} ΔE)"
+        look = (f"the sliced look split {100 * area:.1f} % of the uniform area "
+                f"(worst {worst:.0f} ΔE)")
         if self.method == "affine":
             return f"{look}, the affine map {100 * alt_area:.1f} %"
         if area < _SPLIT_AREA:
