@@ -298,7 +298,7 @@ def test_ctrl_c_exits_130_and_leaves_no_partial_file(workdir, monkeypatch, capsy
     assert not [name for name in os.listdir(workdir) if name.endswith(".tmp")]
 
 
-def test_progress_counter_without_tqdm_on_a_terminal(workdir, monkeypatch):
+def test_progress_counter_without_tqdm_on_a_terminal(workdir, transferred, monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self):
             return True
@@ -308,7 +308,7 @@ def test_progress_counter_without_tqdm_on_a_terminal(workdir, monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # the optional extra is missing
     inputs = [str(workdir / "src.png"), str(workdir / "ref.png")]
     status = cli.main(
-        ["apply", str(workdir / "grade.cube"), *inputs, "-o", str(workdir / "progress")]
+        ["apply", str(transferred[1]), *inputs, "-o", str(workdir / "progress")]
     )
     assert status == 0, terminal.getvalue()
     assert terminal.getvalue().rstrip().endswith("applying: 2/2")
@@ -318,7 +318,7 @@ def test_progress_counter_without_tqdm_on_a_terminal(workdir, monkeypatch):
     status = cli.main(
         [
             "apply",
-            str(workdir / "grade.cube"),
+            str(transferred[1]),
             *inputs,
             "-o",
             str(workdir / "progress"),
