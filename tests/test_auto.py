@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 
 from skcolorot import cli, transfer
-from skcolorot.image._auto import AutoChoice, choose_method, grade_auto, thumbnail
+from skcolorot.image._auto import AutoChoice, choose_method, thumbnail
 from skcolorot.image._clean import CLEAN_DETAIL
-from skcolorot.image._transfer import grade_with, make_transport
+from skcolorot.image._transfer import grade_auto, grade_with, make_transport
 
 
 def _sky_over_ground(seed=0):

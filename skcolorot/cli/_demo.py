@@ -105,7 +105,7 @@ def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False,
     import numpy as np
     from sklearn.datasets import load_sample_image
 
-    from ..image._transfer import grade_with
+    from ..image._transfer import grade_auto, grade_with
 
     source, reference = load_sample_image("china.jpg"), load_sample_image("flower.jpg")
     strength, choice = transport.t, None
@@ -113,8 +113,6 @@ def run_demo(transport, *, regrain, rounds=3, luminance=1.0, side_by_side=False,
     if auto is None:
         result, _ = grade_with(transport.set_params(t=1.0), source, reference, **options)
     else:
-        from ..image._auto import grade_auto
-
         def make(method):
             return auto(method=method).set_params(t=1.0)
 

@@ -143,7 +143,7 @@ def run(args):
             regrained = " + regrain" if regrain else ""
             method = resolved_method(args) + regrained
             if auto:
-                from ..image._auto import grade_auto
+                from ..image._transfer import grade_auto
 
                 def make(candidate):
                     return transport_from(args, method=candidate).set_params(t=1.0)

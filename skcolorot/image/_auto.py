@@ -7,7 +7,8 @@ region of the source in two colours (a storm sky turned orange here and blue
 there, a grey gradient turned pink and pale blue); the affine map is a colour
 *transform* of the whole picture (one matrix) and cannot split a region that way,
 but it reaches the reference's colours less closely. ``auto`` grades with both
-and measures their uniform-area splits
+(:func:`~skcolorot.image._transfer.grade_auto`) and measures their uniform-area
+splits
 (:func:`skcolorot.metrics.region_splits`) on thumbnails of the results: it keeps
 the sliced look unless that splits at least 2 % of the uniform area and the affine
 map at most half as much. The affine map is applied like the look (on an
@@ -31,7 +32,9 @@ result is cleaner but duller (olive-yellow for a yellow flower).
 
 import numpy as np
 
-__all__ = ["AutoChoice", "choose_method", "grade_auto", "thumbnail"]
+from .._utils._dtypes import unit_scale
+
+__all__ = ["CANDIDATES", "AutoChoice", "choose_method", "thumbnail"]
 
 # The candidates, the default first: it is kept unless the rule below says otherwise.
 CANDIDATES = ("sliced", "affine")
@@ -85,11 +88,11 @@ def thumbnail(image, side=_THUMBNAIL_SIDE):
     """``image`` (H, W, C) reduced by an integer factor to at most ``side`` pixels
     a side, each pixel the mean of its block; float32 in [0, 1], alpha dropped."""
     array = np.asarray(image)
-    scale = 65535.0 if array.dtype == np.uint16 else 255.0 if array.dtype == np.uint8 else 1.0
     factor = max(1, -(-max(array.shape[:2]) // side))
     h, w = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
     blocks = array[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
-    return (blocks.mean(axis=(1, 3), dtype=np.float32) / np.float32(scale)).clip(0, 1)
+    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return (means / np.float32(unit_scale(array.dtype))).clip(0, 1)
 
 
 def choose_method(source, results):
@@ -126,52 +129,3 @@ def choose_method(source, results):
     area, alt_area = splits["sliced"][0], splits["affine"][0]
     keep = "affine" if area >= _SPLIT_AREA and alt_area <= _SPLIT_RATIO * area else "sliced"
     return AutoChoice(keep, splits)
-
-
-def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params=None,
-               **grade_params):
-    """Grade with each candidate and keep one (:func:`choose_method`).
-
-    Parameters
-    ----------
-    make_transport : callable
-        ``make_transport(method)`` -> an unfitted transport of that method with the
-        caller's shared parameters (colour space, seed).
-    source, target : array-like
-        As :func:`~skcolorot.image._transfer.grade_with` takes them.
-    regrain : bool or str
-        ``transfer()``'s ``regrain``. ``"auto"``: the sliced look's regrain and the
-        affine map applied by :func:`~skcolorot.image._clean.clean_grade`;
-        anything else applies to both.
-    grade : callable
-        :func:`~skcolorot.image._transfer.grade_with` or the look's ``grade_look``.
-    regrain_params : dict, default=None
-        For the sliced look's rounds (and for both with an explicit ``regrain``).
-    **grade_params
-        The rest of ``grade``'s parameters (``rounds``, ``t``, masks...).
-
-    Returns
-    -------
-    result : ndarray
-    fitted : the fitted transport (or look) of the kept candidate
-    choice : AutoChoice
-    """
-    from ._clean import CLEAN_DETAIL
-    from ._transfer import needs_regrain
-
-    shape = np.shape(source)
-    if len(shape) != 3 or shape[-1] < 3:  # grayscale: nothing to split, the default look
-        result, fitted = grade(make_transport("sliced"), source, target,
-                               regrain=needs_regrain("sliced", regrain),
-                               regrain_params=regrain_params, **grade_params)
-        return result, fitted, AutoChoice("sliced", {})
-    graded = {}
-    for method in CANDIDATES:
-        method_regrain, params = needs_regrain(method, regrain), regrain_params
-        if method == "affine" and regrain == "auto":
-            method_regrain, params = "detail", dict(CLEAN_DETAIL)
-        graded[method] = grade(make_transport(method), source, target, regrain=method_regrain,
-                               regrain_params=params, **grade_params)
-    choice = choose_method(np.asarray(source), {m: np.asarray(r) for m, (r, _) in graded.items()})
-    result, fitted = graded[choice.method]
-    return result, fitted, choice

@@ -12,6 +12,7 @@ from .._utils._input import check_colors, check_unit_range
 
 __all__ = [
     "METHODS",
+    "grade_auto",
     "grade_with",
     "make_transport",
     "needs_regrain",
@@ -199,9 +200,7 @@ def transfer(
     make = partial(make_transport, color_space=color_space, random_state=random_state)
     if method == AUTO and params:
         method = "sliced"  # transport parameters configure the default method, as before
-    if method == AUTO:
-        make("sliced")  # a bad colour space or seed fails before any fit
-    else:
+    if method != AUTO:
         transport = make(method, **params)
     if isinstance(target, (list, tuple)) and all(hasattr(r, "shape") for r in target):
         from ..transport._barycenter import barycenter
@@ -215,8 +214,6 @@ def transfer(
     options = dict(rounds=rounds, t=t, luminance=luminance, source_mask=source_mask,
                    target_mask=target_mask, mask=mask, regrain_params=regrain_params)
     if method == AUTO:
-        from ._auto import grade_auto
-
         result, _, _ = grade_auto(make, source, target, regrain=regrain, grade=grade, **options)
     else:
         result, _ = grade(transport, source, target, regrain=needs_regrain(method, regrain),
@@ -283,6 +280,56 @@ def grade_with(
         # A plain array: the guide reference of TransportedArray is for Pipelines only.
         return np.asarray(mapped), transport
     return _blend(source_data, np.asarray(mapped), t, luminance, strength), transport
+
+
+def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params=None,
+               **grade_params):
+    """``method="auto"``: grade with each candidate and keep one
+    (:func:`skcolorot.image._auto.choose_method`).
+
+    Parameters
+    ----------
+    make_transport : callable
+        ``make_transport(method)`` -> an unfitted transport of that method with the
+        caller's shared parameters (colour space, seed).
+    source, target : array-like
+        As :func:`grade_with` takes them.
+    regrain : bool or str
+        :func:`transfer`'s ``regrain``. ``"auto"``: the sliced look's regrain and
+        the affine map applied by :func:`~skcolorot.image._clean.clean_grade`;
+        anything else applies to both.
+    grade : callable
+        :func:`grade_with` or the look's :func:`grade_look`.
+    regrain_params : dict, default=None
+        For the sliced look's rounds (and for both with an explicit ``regrain``).
+    **grade_params
+        The rest of ``grade``'s parameters (``rounds``, ``t``, masks...).
+
+    Returns
+    -------
+    result : ndarray
+    fitted : the fitted transport (or look) of the kept candidate
+    choice : AutoChoice
+    """
+    from ._auto import CANDIDATES, AutoChoice, choose_method
+    from ._clean import CLEAN_DETAIL
+
+    shape = np.shape(source)
+    colour = len(shape) == 3 and shape[-1] >= 3
+    graded = {}
+    for method in CANDIDATES if colour else CANDIDATES[:1]:  # grayscale: nothing to split
+        method_regrain, params = needs_regrain(method, regrain), regrain_params
+        if method == "affine" and regrain == "auto":
+            method_regrain, params = "detail", dict(CLEAN_DETAIL)
+        graded[method] = grade(make_transport(method), source, target, regrain=method_regrain,
+                               regrain_params=params, **grade_params)
+    if colour:
+        choice = choose_method(np.asarray(source),
+                               {m: np.asarray(r) for m, (r, _) in graded.items()})
+    else:
+        choice = AutoChoice(CANDIDATES[0], {})
+    result, fitted = graded[choice.method]
+    return result, fitted, choice
 
 
 def needs_regrain(method, regrain):

@@ -45,9 +45,9 @@ def _bures_map_psd(source_covariance, target_covariance):
 
     POT's ``ot.gaussian.bures_wasserstein_mapping`` is the same formula (roots by
     ``eigh`` too) but took the root of rounding-size negative eigenvalues (NaN for a
-    singular covariance), and importing POT costs 0.5-2 s (measured on this
-    project's CI machine) on ``transfer()``'s default path, where ``method="auto"``
-    fits an affine map on every call.
+    singular covariance), and importing POT costs 0.5-2 s more after scikit-learn
+    (measured on this 2-core machine) on ``transfer()``'s default path, where
+    ``method="auto"`` fits an affine map on every call.
     """
     root = _sqrtm_psd(source_covariance)
     inverse_root = np.linalg.inv(root)
