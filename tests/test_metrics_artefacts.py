@@ -52,6 +52,16 @@ def test_region_splits_sees_a_uniform_patch_split_in_two():
     assert clean.score == 0 and clean.worst < 4
 
 
+def test_region_splits_reads_no_gap_in_a_block_of_one_colour():
+    # A constant block has all its points on one side of the 2-means cut; its gap
+    # is zero, not the distance of its mean colour from Lab's origin (a grey
+    # constant corner once read as a 26 dE split).
+    source = np.full((64, 64, 3), [11, 10, 18], dtype=np.uint8)
+    result = np.full((64, 64, 3), 74, dtype=np.uint8)
+    report = region_splits(source, result)
+    assert report.score == 0 and report.worst == 0
+
+
 def test_region_splits_takes_a_global_contrast_stretch_for_no_split():
     # Fog: a faint gradation (under 2.5 dE a block) stretched 6x by one global map is
     # the grade, not a split; the same fog turned teal on one side and salmon on the

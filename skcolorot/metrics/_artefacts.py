@@ -46,7 +46,10 @@ def _side_gap(values, side):
     n_low = side.shape[1] - n_high
     high = np.einsum("np,npc->nc", side, values) / np.maximum(n_high, 1)
     low = np.einsum("np,npc->nc", ~side, values) / np.maximum(n_low, 1)
-    return high - low, np.minimum(n_high, n_low)[:, 0] / side.shape[1]
+    minority = np.minimum(n_high, n_low)
+    # A block whose points all fall on one side (a constant block) has no second
+    # colour: its gap is zero, not the distance of its one mean from zero.
+    return (high - low) * (minority > 0), minority[:, 0] / side.shape[1]
 
 
 def _global_slope(src_lab, out_lab, step=7):
