@@ -110,6 +110,26 @@ def test_unbalanced_moves_less_mass_from_outliers(cls, params):
         )
 
 
+def test_unbalanced_sinkhorn_at_the_default_reg_matches_pots_plain_solver():
+    # At reg=3e-3 on colours POT's stabilised unbalanced solver stopped after a few
+    # iterations with a plan of mass ~1e-9; the plan must be POT's fixed point.
+    rng = np.random.default_rng(0)
+    X, Y = rng.uniform(0, 0.5, (120, 3)), rng.uniform(0.4, 1.0, (100, 3)) ** 2
+    for reg_m in (0.1, 1.0):
+        model = SinkhornTransport(n_samples=None, reg_m=reg_m, tol=1e-9, max_iter=10_000)
+        plan = model.fit(X, Y).get_plan()
+        expected = ot.unbalanced.sinkhorn_unbalanced(
+            np.full(120, 1 / 120), np.full(100, 1 / 100), ot.dist(X, Y), 3e-3, reg_m,
+            method="sinkhorn", numItermax=100_000, stopThr=1e-13,
+        )
+        np.testing.assert_allclose(plan, expected, atol=1e-8)
+        assert 0.3 < model.transported_mass_ < 1.0
+    # A weak relaxation is nearly balanced: the map reaches the target.
+    near = SinkhornTransport(n_samples=None, reg_m=100.0).fit(X, Y)
+    assert abs(near.transported_mass_ - 1) < 0.05
+    assert np.abs(near.transform(X).mean(0) - Y.mean(0)).max() < 0.02
+
+
 def test_new_parameters_clone_pickle_and_validate():
     X, Y = _pair()
     model = SinkhornTransport(0.5, metric="cityblock", mass=0.9).fit(X, Y)

@@ -402,10 +402,14 @@ class LabelAwareTransport(TransformerMixin, BaseEstimator):
                     a, b, cost, self.reg, self.reg_marginal, numItermax=self.max_inner_iter
                 )
                 if not np.all(np.isfinite(plan)):
-                    plan = ot.unbalanced.sinkhorn_unbalanced(
-                        a, b, cost, self.reg, self.reg_marginal, method="sinkhorn_stabilized",
-                        numItermax=self.max_inner_iter,
+                    # The kernel underflowed; POT's stabilised unbalanced solver can
+                    # stop early with a plan of almost no mass (3e-9 at reg=3e-3),
+                    # skcolorot's log-domain one reaches the same fixed point.
+                    f, g, _, _ = sinkhorn_potentials(
+                        a, b, cost, self.reg, max_iter=self.max_inner_iter, tol=_INNER_TOL,
+                        reg_m=self.reg_marginal,
                     )
+                    plan = np.exp((f[:, None] + g[None, :] - cost) / self.reg)
         return plan, None
 
     def _solve(self, a, b, cost, labels, n_classes):
