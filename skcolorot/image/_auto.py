@@ -28,6 +28,17 @@ in a storm sky, a pink and pale blue band across a grey gradient, teal rims roun
 a logo and red streaks painted into grey wood; on two of them the look's colours
 were closer to the reference and its split was a dark smudge, where the affine
 result is cleaner but duller (olive-yellow for a yellow flower).
+
+Tried and not kept: on the 10 switched pairs, mixing a share of the look back
+into the affine result (the largest of 75 / 50 / 25 % whose thumbnail split
+area stays under the 2 % trigger and half the look's): 25 % on six pairs, 50 %
+on three, and colour fidelity over the 39 pairs 0.161 -> 0.155 (a storm sky
+toward dune 0.308 -> 0.252, grey storm toward a yellow flower 0.311 -> 0.222),
+but 0.146 -> 0.167 and 0.463 -> 0.473 on two (fidelity is not monotone in the
+share), and at 1:1 a 25 % mix looks much like the affine result. Not worth a
+third kind of exported grade (a mixed table). Nor the affine map taken wherever
+it is at least as clean and its thumbnail fidelity is under half the look's
+(two pairs, fidelity 0.161 -> 0.158: a dark night reference made nearly black).
 """
 
 import numpy as np
