@@ -10,13 +10,12 @@ The conventions (the user guide's "Data conventions"):
 * a 4th (alpha) channel of an RGB image passes through untouched.
 """
 
+import sys
 import weakref
 from functools import cached_property
 from numbers import Integral
 
 import numpy as np
-from scipy import sparse
-from sklearn.utils import check_random_state
 
 from ._dtypes import INTEGER_SCALES
 
@@ -24,6 +23,7 @@ __all__ = [
     "ColorInput",
     "TransportedArray",
     "check_colors",
+    "check_random_state",
     "check_unit_range",
     "draw_indices",
     "fit_weights",
@@ -266,7 +266,9 @@ def check_colors(X, name="X", *, n_channels=None, min_pixels=2):
         raise ValueError(f"{name} is required, got None.")
     if is_dask_array(X):
         raise TypeError(f"{name} is a dask array; only transform accepts dask arrays.")
-    if sparse.issparse(X):
+    # A sparse matrix exists only once scipy.sparse is loaded: no import for the test.
+    sparse = sys.modules.get("scipy.sparse")
+    if sparse is not None and sparse.issparse(X):
         raise TypeError(
             f"{name} is a sparse matrix, but sparse input is not supported; pass a "
             "dense array (X.toarray())."
@@ -510,6 +512,21 @@ def summarize(data, sample_weight, n_points, rng):
         keep = weights > weights.max() * 1e-12
         colors, weights = colors[keep], weights[keep] / weights[keep].sum()
     return colors, weights
+
+
+def check_random_state(seed):
+    """``sklearn.utils.check_random_state``, without importing scikit-learn (2 s).
+
+    ``None``: numpy's global RandomState; an int: a new RandomState seeded with
+    it; a RandomState: itself.
+    """
+    if seed is None or seed is np.random:
+        return np.random.mtrand._rand
+    if isinstance(seed, Integral):
+        return np.random.RandomState(seed)
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance")
 
 
 def draw_indices(n_population, n_draws, random_state, *, replace=False, p=None, sort=True):

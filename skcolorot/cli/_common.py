@@ -56,10 +56,15 @@ def skipped_note(count):
 
 
 # ------------------------------------------------------------------ the grade
-def transport_from(args, method=None):
+def transport_from(args, method=None, *, light=False):
     """The unfitted transport of ``--method`` (or ``method``: a candidate of
-    ``--method auto``), ``--param`` and the named options."""
-    from ..image._transfer import make_transport
+    ``--method auto``), ``--param`` and the named options.
+
+    ``light``: the default grade without scikit-learn where it can stand for the
+    estimator (:func:`~skcolorot.image._transfer.make_grade`), for a command that
+    only fits and applies it.
+    """
+    from ..image._transfer import make_grade
 
     params = {}
     for key, value in args.param:
@@ -79,7 +84,7 @@ def transport_from(args, method=None):
             raise UsageError(f"{key} given both as {option} and as --param {key}=...")
         params[key] = value
     params.setdefault("random_state", 0)  # the same command gives the same image
-    return make_transport(method or resolved_method(args), **params)
+    return make_grade(method or resolved_method(args), light=light, **params)
 
 
 def resolved_method(args):

@@ -109,8 +109,10 @@ def run(args):
             )
             raise UsageError(f"{args.source} is grayscale: {why}; drop --lut-out")
         auto = resolved_method(args) == AUTO
+        # No LUT to export, no look's table: the grade needs no estimator.
+        light = not args.lut_out and args.intensity == 1 and args.neutralize == 0
         # --method auto: the sliced candidate stands in until the choice is made.
-        transport = transport_from(args, method="sliced" if auto else None)
+        transport = transport_from(args, method="sliced" if auto else None, light=light)
         reference = read_references(args, transport, files, steps)
         if toned:
             from ..color._toning import tone_grayscale
@@ -146,7 +148,7 @@ def run(args):
                 from ..image._transfer import grade_auto
 
                 def make(candidate):
-                    return transport_from(args, method=candidate).set_params(t=1.0)
+                    return transport_from(args, method=candidate, light=light).set_params(t=1.0)
 
                 result, transport, choice = grade_auto(
                     make, source.pixels, reference, regrain=regrain_option(args),

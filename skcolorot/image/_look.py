@@ -22,8 +22,6 @@ A regrained result (spatial, not in any table) keeps the regrain's correction,
 ``luminance``, its colour part by ``intensity``, all by ``t``.
 """
 
-from numbers import Real
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -31,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._utils._dtypes import unit_scale
 from ..color._lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
 from ..color._spaces import from_color_space, to_color_space
+from ._look_checks import check_look, check_number
 
 __all__ = ["Look", "add_correction", "check_look", "color_cast", "is_neutral"]
 
@@ -40,22 +39,6 @@ _LUMA = np.array([0.2126, 0.7152, 0.0722])
 _CAST_SAMPLES = 1 << 16
 # Chroma (CIELab units) at which a pixel counts half as "near-neutral" for the cast.
 _NEUTRAL_CHROMA = 20.0
-_MAX_INTENSITY = 2.0
-
-
-def _check_number(value, name, high):
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= high:
-        raise ValueError(f"{name} must be a number in [0, {high:g}], got {value!r}.")
-    return float(value)
-
-
-def check_look(intensity=1.0, neutralize=0.0):
-    """``intensity`` in [0, 2] and ``neutralize`` in [0, 1] as floats, or a
-    ValueError naming the argument."""
-    return (
-        _check_number(intensity, "intensity", _MAX_INTENSITY),
-        _check_number(neutralize, "neutralize", 1),
-    )
 
 
 def is_neutral(intensity=1.0, neutralize=0.0, luminance=1.0):
@@ -167,8 +150,8 @@ class Look(BaseEstimator):
         return self
 
     def _checked(self):
-        t = _check_number(self.t, "t", 1)
-        luminance = _check_number(self.luminance, "luminance", 1)
+        t = check_number(self.t, "t", 1)
+        luminance = check_number(self.luminance, "luminance", 1)
         return (t, luminance, *check_look(self.intensity, self.neutralize))
 
     def full_grade(self, colors):

@@ -6,14 +6,13 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from sklearn.base import clone
-
 from .._utils._input import check_colors, check_unit_range
 
 __all__ = [
     "METHODS",
     "grade_auto",
     "grade_with",
+    "make_grade",
     "make_transport",
     "needs_regrain",
     "regrain_rounds",
@@ -67,6 +66,20 @@ def make_transport(method="sliced", **params):
     AffineTransport(color_space='lab', covariance='diag')
     """
     return _transport_class(method)().set_params(**params)
+
+
+def make_grade(method, *, light=False, **params):
+    """:func:`make_transport`, or with ``light`` a grade without scikit-learn where
+    one can stand for the estimator
+    (:func:`~skcolorot.transport._sliced_grade.light_transport`): for a caller
+    that only fits and applies it."""
+    if light:
+        from ..transport._sliced_grade import light_transport
+
+        transport = light_transport(method, params)
+        if transport is not None:
+            return transport
+    return make_transport(method, **params)
 
 
 def transfer(
@@ -194,10 +207,12 @@ def transfer(
     >>> result.shape, result.dtype, bool(result.mean() > 150)
     ((32, 32, 3), dtype('uint8'), True)
     """
-    from ._look import check_look
+    from ._look_checks import check_look
 
     intensity, neutralize = check_look(intensity, neutralize)
-    make = partial(make_transport, color_space=color_space, random_state=random_state)
+    # The default grade without scikit-learn; the look's table needs the estimator.
+    make = partial(make_grade, light=intensity == 1 and neutralize == 0,
+                   color_space=color_space, random_state=random_state)
     if method == AUTO and params:
         method = "sliced"  # transport parameters configure the default method, as before
     if method != AUTO:
@@ -369,12 +384,17 @@ def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit
     colours are the grade's smoothed, so the next fit closes the gap the
     smoothing left, while the detail stays the source's.
     """
-    from ._regrainer import regrain as regrain_image
+    from ..transport._sliced_grade import unfitted_copy
+
+    if regrain_params:  # the caller's: checked by the Regrainer's constraints
+        from ._regrainer import regrain as regrain_image
+    else:
+        from ._regrain import regrain_known as regrain_image
 
     params = {**_ROUNDS_REGRAIN, **(regrain_params or {})}
     mapped = regrain_image(source, transport.transform(source), **params)
     for _ in range(rounds - 1):
-        refit = clone(transport).fit(mapped, target, **(fit_params or {}))
+        refit = unfitted_copy(transport).fit(mapped, target, **(fit_params or {}))
         mapped = regrain_image(source, refit.transform(mapped), **params)
     return np.asarray(mapped)
 

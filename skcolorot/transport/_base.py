@@ -44,7 +44,7 @@ from .._utils._input import (
     is_dask_array,
     summarize,
 )
-from ._regular import check_slope_range, regular_table, smooth_map_table
+from ._regular import SMOOTHING_POINTS, check_slope_range, regular_table, smooth_map_table
 from ..color._spaces import COLOR_SPACES, from_color_space, to_color_space
 from ..color._lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
 
@@ -80,10 +80,6 @@ def _resolve_target(y, target):
     return y
 
 
-# The smoothing of a colour map is fitted on a colour histogram with at most
-# this many bins (a 6-bit one for most photographs): finer than any transport's
-# own sample, so the grade follows every colour the source has.
-_SMOOTHING_POINTS = 1 << 14
 # Variance (in [0, 1] units) under which a source direction counts as flat: half
 # an 8-bit level of standard deviation.
 _FLAT_VARIANCE = (0.5 / 255) ** 2
@@ -273,7 +269,7 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         )
         self.lut_ = self.inverse_lut_ = None
         if self._fits_colors:
-            points, weights = summarize(source_data, pixel_weights, _SMOOTHING_POINTS, rng)
+            points, weights = summarize(source_data, pixel_weights, SMOOTHING_POINTS, rng)
             self._fit_tables(points, weights)
 
     def _has_grid_map(self):

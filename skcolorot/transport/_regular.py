@@ -19,11 +19,12 @@ crop or container, and an exported ``.cube`` gives the same colours in ffmpeg.
 """
 
 import numpy as np
-from scipy.ndimage import gaussian_filter, minimum_filter
 
+from .._utils._filters import gaussian_filter
 from ..color._lut import interpolate_tetrahedral, lut_grid, tetrahedral_weights
 
 __all__ = [
+    "SMOOTHING_POINTS",
     "bound_slopes",
     "check_slope_range",
     "evaluate_field",
@@ -34,6 +35,10 @@ __all__ = [
     "smooth_map_table",
 ]
 
+# The smoothing of a colour map is fitted on a colour histogram with at most
+# this many bins (a 6-bit one for most photographs): finer than any transport's
+# own sample, so the grade follows every colour the source has.
+SMOOTHING_POINTS = 1 << 14
 # Where the blurred sample mass falls under this fraction of a uniform
 # distribution's, a node keeps mostly the prior (no residual / no move).
 _MASS_FLOOR = 0.05
@@ -79,14 +84,13 @@ def smooth_field(coords, values, weights, size, bandwidth):
         samples' blurred mass is small.
     """
     mass, sums = _splat(np.clip(coords, 0.0, 1.0), values, weights, size)
-    sigma = np.asarray(bandwidth, dtype=np.float64) * (size - 1)
-    blur = lambda grid: gaussian_filter(  # noqa: E731
-        grid.reshape((size,) * 3), sigma, mode="constant", truncate=_TRUNCATE
+    sigma = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64) * (size - 1), 3)
+    # The mass and the sums blurred as one batch (scipy's gaussian_filter, zero
+    # outside the grid, each grid alone: the same numbers).
+    blurred = gaussian_filter(
+        np.column_stack([mass, sums]).reshape((size,) * 3 + (-1,)), sigma, truncate=_TRUNCATE
     )
-    mass = blur(mass)
-    field = np.stack([blur(column) for column in sums.T], axis=-1)
-    field /= (mass + _MASS_FLOOR / size**3)[..., np.newaxis]
-    return field
+    return blurred[..., 1:] / (blurred[..., 0] + _MASS_FLOOR / size**3)[..., np.newaxis]
 
 
 # Relative singular value below which the affine part ignores a direction.
@@ -241,6 +245,9 @@ def bound_slopes(table, matrix, offset, low, high, passes=2):
     neighbours (a minimum over 3 nodes) and smoothed, so that the fade itself
     adds no steep slope; a second pass catches what the smoothing let through.
     """
+    # scipy's filters load here, not at import: most grades never bound their slopes.
+    from scipy import ndimage
+
     size = table.shape[0]
     base = (lut_grid(size).reshape(-1, 3) @ matrix.T + offset).reshape(table.shape)
     lift = np.linalg.inv(matrix)
@@ -260,7 +267,8 @@ def bound_slopes(table, matrix, offset, low, high, passes=2):
                 break
         if allowed.min() == 1.0:
             break
-        allowed = gaussian_filter(minimum_filter(allowed, 3, mode="nearest"), 1.0, mode="nearest")
+        allowed = ndimage.minimum_filter(allowed, 3, mode="nearest")
+        allowed = ndimage.gaussian_filter(allowed, 1.0, mode="nearest")
         fade *= allowed
     return base + fade[..., np.newaxis] * residual
 

@@ -6,104 +6,10 @@ from numbers import Integral, Real
 import numpy as np
 from ._base import BaseTransport
 from .._utils._compat import Interval
-from ._regular import evaluate_field, smooth_displacement
+from ._flow import apply_flow, fit_flow, flow_directions, target_quantiles
+from ._slices import average_over_ties, quantiles, random_directions, sliced_step
 
 __all__ = ["SlicedTransport"]
-
-# The colour flow: nodes per axis of each step's displacement field, the width
-# of its smoothing (working-space units; about a tenth of the RGB cube, where
-# the fidelity measured on photo pairs levels off), and the fixed seed of its
-# direction sequence.
-_FLOW_GRID = 17
-_FLOW_BANDWIDTH = 0.1
-_FLOW_DIRECTIONS_SEED = 0
-
-
-def _random_directions(n_directions, n_features, rng):
-    """``n_directions`` unit rows taken from independent Haar-random orthonormal bases."""
-    n_bases = -(-n_directions // n_features)
-    gaussian = rng.standard_normal((n_bases, n_features, n_features))
-    q, r = np.linalg.qr(gaussian)
-    # Sign fix of the QR factors: without it the bases are not uniformly distributed.
-    q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
-    return np.swapaxes(q, 1, 2).reshape(-1, n_features)[:n_directions]
-
-
-def _quantiles(projections, weights, levels):
-    """Quantiles of each row of ``projections`` at ``levels`` in [0, 1].
-
-    Unweighted, this is numpy's default ("linear") quantile: level 0 is the
-    minimum, level 1 the maximum. Weighted, sample ``i`` sits at the middle of its
-    mass on the CDF, rescaled so that the extremes still sit at 0 and 1.
-    """
-    n = projections.shape[1]
-    if weights is None:
-        ordered = np.sort(projections, axis=1)
-        position = levels * (n - 1)
-        below = np.minimum(np.floor(position).astype(np.intp), n - 1)
-        above = np.minimum(below + 1, n - 1)
-        fraction = position - below
-        return ordered[:, below] * (1 - fraction) + ordered[:, above] * fraction
-    order = np.argsort(projections, axis=1)
-    ordered = np.take_along_axis(projections, order, axis=1)
-    result = np.empty((len(projections), len(levels)))
-    for row, (values, index) in enumerate(zip(ordered, order)):
-        mass = weights[index]
-        middle = np.cumsum(mass) - mass / 2
-        span = middle[-1] - middle[0]
-        position = (middle - middle[0]) / span if span > 0 else np.linspace(0, 1, n)
-        result[row] = np.interp(levels, position, values)
-    return result
-
-
-# Knots closer than this fraction of a map's range count as one (a tie).
-_KNOT_TOLERANCE = 1e-9
-
-
-def _average_over_ties(keys, values):
-    """Replace ``values`` by their mean over runs of (nearly) equal ``keys`` (rows sorted).
-
-    A run of equal knots is an atom of the 1-D distribution; OT spreads it over
-    the matching quantiles, whose mean is where the atom goes. It also makes the
-    piecewise-linear map single-valued at that knot. Knots a rounding error
-    apart count as equal too: with different targets they would make a jump
-    (a slope of range / rounding error), which is no map of colours.
-    """
-    values = values.copy()
-    scale = np.maximum(np.ptp(keys, axis=1), np.ptp(values, axis=1))
-    close = np.diff(keys, axis=1) <= (_KNOT_TOLERANCE * scale)[:, np.newaxis]
-    for row in np.flatnonzero(close.any(axis=1)):
-        group = np.concatenate([[0], np.cumsum(~close[row])])
-        counts = np.bincount(group)
-        values[row] = (np.bincount(group, weights=values[row]) / counts)[group]
-    return values
-
-
-def _displacements(projections, knots_in, knots_out):
-    """``f_j(p) - p`` for the piecewise-linear maps ``f_j: knots_in[j] -> knots_out[j]``.
-
-    ``projections`` is ``(n_directions, n)``, one row per map. Beyond the end
-    knots each map continues with slope 1 (a constant shift): it stays monotone
-    and invertible and does not amplify the noise of the extreme quantiles, as
-    extrapolating with the end slopes would; clamping (``np.interp``'s default)
-    would collapse every colour outside the fitted range onto one value.
-    """
-    out = np.empty_like(projections)
-    for j, (row, xp, fp) in enumerate(zip(projections, knots_in, knots_out)):
-        # f(p) - p = interp(p) + (p - clip(p)) - p.
-        out[j] = np.interp(row, xp, fp) - np.clip(row, xp[0], xp[-1])
-    return out
-
-
-def _sliced_step(points, directions, combination, knots_in, knots_out):
-    """One step on ``points`` given as ``(n_features, n)`` (rows contiguous, for speed).
-
-    The 1-D maps act along ``directions``; ``combination``, the pseudo-inverse
-    of ``directions``, turns their displacements into the least-squares
-    displacement whose projections best agree with them.
-    """
-    projections = directions @ points
-    return points + combination @ _displacements(projections, knots_in, knots_out)
 
 
 class SlicedTransport(BaseTransport):
@@ -294,16 +200,16 @@ class SlicedTransport(BaseTransport):
         distances = np.empty(self.n_iter)
         moving, target = np.ascontiguousarray(source.T), np.ascontiguousarray(target.T)
         for i in range(self.n_iter):
-            theta = _random_directions(n_slices, n_features, rng)
-            knots_in = _quantiles(theta @ moving, source_weights, levels)
-            knots_out = _quantiles(theta @ target, target_weights, levels)
+            theta = random_directions(n_slices, n_features, rng)
+            knots_in = quantiles(theta @ moving, source_weights, levels)
+            knots_out = quantiles(theta @ target, target_weights, levels)
             distances[i] = np.sqrt(np.mean((knots_out - knots_in) ** 2))
             directions[i], combinations[i] = theta, np.linalg.pinv(theta)
             source_knots[i] = knots_in
-            target_knots[i] = _average_over_ties(knots_in, (1 - step) * knots_in + step * knots_out)
+            target_knots[i] = average_over_ties(knots_in, (1 - step) * knots_in + step * knots_out)
             # The fitted cloud moves through the stored map itself, so that
             # transform(fitted source) reproduces the fit exactly.
-            moving = _sliced_step(moving, theta, combinations[i], source_knots[i], target_knots[i])
+            moving = sliced_step(moving, theta, combinations[i], source_knots[i], target_knots[i])
 
         self.directions_ = directions
         self.source_quantiles_ = source_knots
@@ -313,65 +219,26 @@ class SlicedTransport(BaseTransport):
         # Knots of the inverse maps: the same pairs swapped, averaged over ties
         # of the new input knots (flat parts of the forward map).
         self._inverse_quantiles = np.stack(
-            [_average_over_ties(out, knots) for out, knots in zip(target_knots, source_knots)]
+            [average_over_ties(out, knots) for out, knots in zip(target_knots, source_knots)]
         )
 
     def _fit_flow(self, source, target, source_weights, target_weights, n_slices):
-        """Colours: the sliced iterations as a flow of smooth displacement fields.
-
-        Each iteration's 1-D displacements of the source samples are smoothed
-        (normalised convolution on a grid over the colours' box) before they
-        move anything, so every step is a regular map and so is their
-        composition; the directions are a fixed sequence, so the grade depends
-        on the two colour distributions only.
-        """
-        levels = np.linspace(0.0, 1.0, self.n_quantiles)
-        low = np.minimum(source.min(axis=0), target.min(axis=0)) - 3 * _FLOW_BANDWIDTH
-        high = np.maximum(source.max(axis=0), target.max(axis=0)) + 3 * _FLOW_BANDWIDTH
-        bandwidth = _FLOW_BANDWIDTH / (high - low)
-        weights = (
-            np.full(len(source), 1.0 / len(source)) if source_weights is None else source_weights
-        )
-        fixed = np.random.RandomState(_FLOW_DIRECTIONS_SEED)
-        directions = np.stack(
-            [_random_directions(n_slices, 3, fixed) for _ in range(self.n_iter)]
-        )
-        fields = np.empty((self.n_iter,) + (_FLOW_GRID,) * 3 + (3,))
-        distances = np.empty(self.n_iter)
-        moving = source.copy()
-        target_projections = directions @ target.T  # (n_iter, n_slices, m)
-        for i, theta in enumerate(directions):
-            projections = theta @ moving.T
-            knots_in = _quantiles(projections, source_weights, levels)
-            knots_out = _quantiles(target_projections[i], target_weights, levels)
-            distances[i] = np.sqrt(np.mean((knots_out - knots_in) ** 2))
-            knots_out = _average_over_ties(knots_in, knots_out)
-            displacement = (
-                np.linalg.pinv(theta) @ _displacements(projections, knots_in, knots_out)
-            ).T
-            box = (moving - low) / (high - low)
-            fields[i] = self.step * smooth_displacement(
-                box, displacement, weights, _FLOW_GRID, bandwidth
-            )
-            moving += evaluate_field(fields[i], box)
+        """Colours: the sliced iterations as a flow of smooth displacement fields
+        (:mod:`skcolorot.transport._flow`)."""
+        directions = flow_directions(self.n_iter, n_slices)
+        knots = target_quantiles(target, target_weights, directions, self.n_quantiles)
+        flow = fit_flow(source, target, source_weights, directions, knots, step=self.step)
         self.directions_ = directions
-        self.sliced_distances_ = distances
-        self.flow_fields_ = fields
-        self.flow_box_ = np.stack([low, high])
-
-    def _flow(self, Z):
-        low, high = self.flow_box_
-        points = np.array(Z, dtype=np.float64)
-        for field in self.flow_fields_:
-            points += evaluate_field(field, (points - low) / (high - low))
-        return points
+        self.sliced_distances_ = flow.distances
+        self.flow_fields_ = flow.fields
+        self.flow_box_ = flow.box
 
     def _transport(self, Z):
         if self._fits_colors:
-            return self._flow(Z)
+            return apply_flow(self.flow_fields_, self.flow_box_, Z)
         points = np.ascontiguousarray(Z.T)
         for i in range(len(self.directions_)):
-            points = _sliced_step(
+            points = sliced_step(
                 points,
                 self.directions_[i],
                 self._combinations[i],
@@ -386,7 +253,7 @@ class SlicedTransport(BaseTransport):
             return super()._inverse_transport(Z)
         points = np.ascontiguousarray(Z.T)
         for i in reversed(range(len(self.directions_))):
-            points = _sliced_step(
+            points = sliced_step(
                 points,
                 self.directions_[i],
                 self._combinations[i],

@@ -7,12 +7,22 @@ package imports either of them, so neither can form an import cycle with it.
 Modules: ``_resample`` (planar layout, box-down and bilinear upsampling),
 ``_guided`` (the fast guided filter and its coarse grid), ``_pitie`` (Pitié's
 multi-scale solver), ``_halo`` (how far the filter reaches), ``_driver`` (image
-checks, batches and row strips).
+checks, batches and row strips), ``_known`` (the defaults, and regraining with
+parameters that need no checking, for ``transfer()``'s rounds).
 """
 
 from ._driver import check_image, regrain_arrays
 from ._guided import MIN_EPS
 from ._halo import regrain_halo
+from ._known import REGRAIN_DEFAULTS, regrain_known
 from ._pitie import MIN_SMOOTHNESS
 
-__all__ = ["MIN_EPS", "MIN_SMOOTHNESS", "check_image", "regrain_arrays", "regrain_halo"]
+__all__ = [
+    "MIN_EPS",
+    "MIN_SMOOTHNESS",
+    "REGRAIN_DEFAULTS",
+    "check_image",
+    "regrain_arrays",
+    "regrain_halo",
+    "regrain_known",
+]

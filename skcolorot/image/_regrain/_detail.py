@@ -20,8 +20,8 @@ Why this and not a wide filter of the colour change ``g(u) - u``:
 """
 
 import numpy as np
-from scipy.ndimage import uniform_filter
 
+from ..._utils._filters import box_mean
 from ._guided import _LUMA
 
 __all__ = ["detail_regrain", "detail_regrain_data", "edge_preserving_base"]
@@ -50,8 +50,10 @@ def edge_preserving_base(u, radius, eps):
 
 # From this many values up, OpenCV's box filter where it is installed (the
 # ``files`` extra): 4x scipy's on interleaved colour planes (a 1080p frame: 17
-# against 72 ms per filter), equal within float32 rounding (6e-8). Below it, its
-# 0.24 s import would cost more than it saves.
+# against 72 ms per filter), equal within float32 rounding (6e-8), else scipy's.
+# Below it, the import of either would cost more than it saves (OpenCV 0.24 s,
+# scipy.ndimage 0.45 s): scipy's filter in numpy, the same numbers
+# (:func:`~skcolorot._utils._filters.box_mean`, about 2x scipy's time).
 _OPENCV_MIN_VALUES = 1 << 21
 
 
@@ -59,7 +61,9 @@ def _box_mean(u, radius):
     """``box(x, out=None)``: the (2 radius + 1)^2 window mean of each channel of an
     array shaped as ``u``, edges reflected."""
     side = 2 * radius + 1
-    if u.size >= _OPENCV_MIN_VALUES and u.shape[-1] in (1, 3, 4):
+    if u.size < _OPENCV_MIN_VALUES:
+        return lambda x, out=None: box_mean(x, side, out=out)
+    if u.shape[-1] in (1, 3, 4):
         try:
             import cv2
         except ImportError:
@@ -71,6 +75,8 @@ def _box_mean(u, radius):
                 return filtered.reshape(x.shape)
 
             return box
+    from scipy.ndimage import uniform_filter
+
     return lambda x, out=None: uniform_filter(x, (side, side, 1), output=out, mode="reflect")
 
 
