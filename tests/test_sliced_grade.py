@@ -12,8 +12,10 @@ from skcolorot import Regrainer, SlicedTransport, regrain
 from skcolorot._utils._input import check_random_state
 from skcolorot.image._regrain import REGRAIN_DEFAULTS
 from skcolorot.image._transfer import grade_with, transfer
-from skcolorot.transport import _sliced_grade
-from skcolorot.transport._sliced_grade import SlicedGrade, light_transport, unfitted_copy
+from skcolorot.transport import _grade, _sliced_grade
+from skcolorot.transport._affine_grade import AffineGrade
+from skcolorot.transport._grade import light_transport, unfitted_copy
+from skcolorot.transport._sliced_grade import SlicedGrade
 
 
 def test_its_constants_are_the_estimators_defaults():
@@ -22,7 +24,7 @@ def test_its_constants_are_the_estimators_defaults():
     assert params["n_iter"] == _sliced_grade._N_ITER
     assert params["n_quantiles"] == _sliced_grade._N_QUANTILES
     assert params["n_samples"] == _sliced_grade._N_SAMPLES
-    assert params["lut_size"] == _sliced_grade._LUT_SIZE
+    assert params["lut_size"] == _grade.LUT_SIZE
     assert params["smoothness"] == _sliced_grade._SMOOTHNESS
     assert (params["step"], params["slope_range"], params["clip"]) == (1.0, None, "auto")
 
@@ -98,7 +100,7 @@ def test_data_beyond_a_colour_grade_goes_to_the_estimator(small_pair):
 def test_transfer_is_the_estimators_look(small_pair):
     source, target = small_pair
     expected, _ = grade_with(SlicedTransport(random_state=0), source, target, regrain=True)
-    np.testing.assert_array_equal(transfer(source, target), expected)
+    np.testing.assert_array_equal(transfer(source, target, method="sliced"), expected)
     expected, _ = grade_with(SlicedTransport(random_state=5, color_space="lab"), source, target,
                              regrain="rounds", rounds=2, t=0.5)
     np.testing.assert_array_equal(
@@ -115,16 +117,23 @@ def test_transfer_is_the_estimators_look(small_pair):
         ("sliced", {}),
         ("sliced", {"random_state": None, "t": 0.25}),
         ("sliced", {"random_state": np.random.RandomState(0)}),
+        ("affine", {}),
+        ("affine", {"color_space": "oklab", "random_state": 3, "t": 1}),
     ],
 )
 def test_light_transport_stands_for_valid_default_parameters(method, params):
-    assert isinstance(light_transport(method, params), SlicedGrade)
+    grade = light_transport(method, params)
+    assert isinstance(grade, {"sliced": SlicedGrade, "affine": AffineGrade}[method])
+    assert grade.get_params() == {"color_space": "rgb", "random_state": None, "t": 1.0, **params}
 
 
 @pytest.mark.parametrize(
     "method, params",
     [
-        ("affine", {}),
+        ("sinkhorn", {}),
+        ("auto", {}),
+        ("affine", {"covariance": "diag"}),
+        ("affine", {"t": -0.5}),
         ("sliced", {"n_iter": 5}),
         ("sliced", {"color_space": "hsv"}),
         ("sliced", {"random_state": -1}),

@@ -71,10 +71,10 @@ def make_transport(method="sliced", **params):
 def make_grade(method, *, light=False, **params):
     """:func:`make_transport`, or with ``light`` a grade without scikit-learn where
     one can stand for the estimator
-    (:func:`~skcolorot.transport._sliced_grade.light_transport`): for a caller
+    (:func:`~skcolorot.transport._grade.light_transport`): for a caller
     that only fits and applies it."""
     if light:
-        from ..transport._sliced_grade import light_transport
+        from ..transport._grade import light_transport
 
         transport = light_transport(method, params)
         if transport is not None:
@@ -384,7 +384,7 @@ def regrain_rounds(transport, source, target, rounds=3, regrain_params=None, fit
     colours are the grade's smoothed, so the next fit closes the gap the
     smoothing left, while the detail stays the source's.
     """
-    from ..transport._sliced_grade import unfitted_copy
+    from ..transport._grade import unfitted_copy
 
     if regrain_params:  # the caller's: checked by the Regrainer's constraints
         from ._regrainer import regrain as regrain_image

@@ -4,55 +4,10 @@ from numbers import Real
 
 import numpy as np
 from ._base import BaseTransport
+from ._gaussian import fit_gaussian_map
 from .._utils._compat import Interval, StrOptions
 
 __all__ = ["AffineTransport"]
-
-
-def _weighted_moments(samples, weights):
-    mean = np.average(samples, axis=0, weights=weights)
-    centred = samples - mean
-    if weights is None:
-        covariance = centred.T @ centred / len(samples)
-    else:
-        covariance = (centred * weights[:, None]).T @ centred
-    return mean, covariance
-
-
-def _check_source_rank(covariance, reg, kind):
-    """With ``reg=0`` a flat source (a direction without spread) leaves the map
-    undefined there: refuse rather than divide by zero. (Any ``reg > 0`` makes
-    the covariance invertible, the map finite.)"""
-    if reg > 0:
-        return
-    variances = np.diag(covariance) if kind == "diag" else np.linalg.eigvalsh(covariance)
-    scale = max(float(np.abs(variances).max()), np.finfo(np.float64).tiny)
-    if variances.min() <= 1e-12 * scale:
-        raise ValueError(
-            f"reg={reg!r} with a source whose colours have (almost) no spread in some "
-            "direction (a flat or gray image): the map is undefined there; use reg > 0 "
-            "(e.g. the default 1e-6)."
-        )
-
-
-def _sqrtm_psd(matrix):
-    eigenvalues, vectors = np.linalg.eigh(matrix)
-    return (vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ vectors.T
-
-
-def _bures_map_psd(source_covariance, target_covariance):
-    """The Bures map of POT's formula, with rounding-size negative eigenvalues at 0.
-
-    POT's ``ot.gaussian.bures_wasserstein_mapping`` is the same formula (roots by
-    ``eigh`` too) but took the root of rounding-size negative eigenvalues (NaN for a
-    singular covariance), and importing POT costs 0.5-2 s more after scikit-learn
-    (measured on this 2-core machine) on ``transfer()``'s default path, where
-    ``method="auto"`` fits an affine map on every call.
-    """
-    root = _sqrtm_psd(source_covariance)
-    inverse_root = np.linalg.inv(root)
-    middle = _sqrtm_psd(root @ target_covariance @ root)
-    return inverse_root @ middle @ inverse_root
 
 
 def _inverse_or_none(matrix):
@@ -169,30 +124,12 @@ class AffineTransport(BaseTransport):
     _full_fit_warning_pixels = None
 
     def _fit_map(self, source, target, source_weights, target_weights, rng):
-        ridge = self.reg * np.eye(source.shape[1])
-        self.source_mean_, source_cov = _weighted_moments(source, source_weights)
-        self.target_mean_, target_cov = _weighted_moments(target, target_weights)
-        self.source_covariance_ = source_cov + ridge
-        self.target_covariance_ = target_cov + ridge
-        _check_source_rank(self.source_covariance_, self.reg, self.covariance)
-        if self.covariance == "diag":
-            scale = np.sqrt(np.diag(self.target_covariance_) / np.diag(self.source_covariance_))
-            self.matrix_ = np.diag(scale)
-        else:
-            # A does not change when both covariances are scaled alike; scaled to
-            # 1, the formula's fourth powers cannot overflow (features of 1e99
-            # gave "Eigenvalues did not converge").
-            scale = max(
-                np.abs(self.source_covariance_).max(),
-                np.abs(self.target_covariance_).max(),
-                np.finfo(np.float64).tiny,
-            )
-            source_cov = self.source_covariance_ / scale
-            target_cov = self.target_covariance_ / scale
-            matrix = _bures_map_psd(source_cov, target_cov)
-            # The products leave an asymmetry of rounding size.
-            self.matrix_ = (matrix + matrix.T) / 2
-        self.offset_ = self.target_mean_ - self.source_mean_ @ self.matrix_
+        fitted = fit_gaussian_map(source, target, source_weights, target_weights,
+                                  reg=self.reg, covariance=self.covariance)
+        self.matrix_, self.offset_ = fitted.matrix, fitted.offset
+        self.source_mean_, self.target_mean_ = fitted.source_mean, fitted.target_mean
+        self.source_covariance_ = fitted.source_covariance
+        self.target_covariance_ = fitted.target_covariance
         # Inverse precomputed: A is symmetric positive definite thanks to ``reg``;
         # with reg=0 and a flat target it is singular and there is no inverse.
         self._inverse_matrix = _inverse_or_none(self.matrix_)

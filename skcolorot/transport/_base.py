@@ -44,7 +44,12 @@ from .._utils._input import (
     is_dask_array,
     summarize,
 )
-from ._regular import SMOOTHING_POINTS, check_slope_range, regular_table, smooth_map_table
+from ._regular import (
+    INVERSE_BANDWIDTH,
+    SMOOTHING_POINTS,
+    grade_table,
+    smooth_map_table,
+)
 from ..color._spaces import COLOR_SPACES, from_color_space, to_color_space
 from ..color._lut import apply_lut, interpolate_tetrahedral, lut_grid, tetrahedral_resample
 
@@ -80,23 +85,8 @@ def _resolve_target(y, target):
     return y
 
 
-# Variance (in [0, 1] units) under which a source direction counts as flat: half
-# an 8-bit level of standard deviation.
-_FLAT_VARIANCE = (0.5 / 255) ** 2
-# Smallest smoothing of the inverse table's regression (in [0, 1] colour units).
-_INVERSE_BANDWIDTH = 0.02
 # What a transport accepts besides float images on the [0, 1] scale.
 _CLIP_HINT = ", or pass clip=False to map values outside [0, 1] unclipped"
-
-
-def _is_flat(points, weights):
-    """Whether the colours have (almost) no spread in some direction."""
-    if len(points) < 4:
-        return True
-    covariance = np.atleast_2d(np.cov(points.T, aweights=weights))
-    if not np.isfinite(covariance).all():
-        return True
-    return bool(np.linalg.eigvalsh(covariance).min() <= _FLAT_VARIANCE)
 
 
 class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
@@ -279,19 +269,19 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
     def _fit_tables(self, points, weights):
         """The regular forward and inverse tables of the grade (caller's RGB)."""
         size = self.lut_size
-        nodes = lut_grid(size).reshape(-1, 3)
         if weights is None:
             weights = np.full(len(points), 1.0 / len(points))
-        smoothness = getattr(self, "smoothness", None)
-        if smoothness is None:
-            # Maps regular by construction (affine; EMD's kernel-smoothed map)
-            # are tabulated as they are - unless the source is flat (a grey or
-            # one-colour image pins the map on its support only), where the
-            # regression below gives a sensible map.
-            smoothness = _INVERSE_BANDWIDTH if _is_flat(points, weights) else 0.0
+        self.lut_, smoothness = grade_table(
+            lambda colors: self._map_in_chunks(colors, 1.0, False, False),
+            points,
+            weights,
+            size,
+            getattr(self, "smoothness", None),
+            getattr(self, "slope_range", None),
+        )
         if smoothness == 0:
             # The map as it is, tabulated (affine maps: exactly, both ways).
-            self.lut_ = self._map_in_chunks(nodes, 1.0, False, False).reshape(size, size, size, 3)
+            nodes = lut_grid(size).reshape(-1, 3)
             try:
                 self.inverse_lut_ = self._map_in_chunks(nodes, 1.0, True, False).reshape(
                     self.lut_.shape
@@ -304,16 +294,12 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
                 # target): inverse_transform raises the transport's own error.
                 self.inverse_lut_ = None
                 return
-        else:
-            mapped = self._map_in_chunks(points, 1.0, False, False)
-            slope_range = check_slope_range(getattr(self, "slope_range", None))
-            self.lut_ = regular_table(points, mapped, weights, size, smoothness, slope_range)
         # The inverse grade regresses the source colours on where the forward
         # grade sends them, so the two tables undo each other on the colours
         # that matter; elsewhere it continues their affine part.
         graded = interpolate_tetrahedral(points, self.lut_)
         self.inverse_lut_ = smooth_map_table(
-            graded, points, weights, size, max(smoothness, _INVERSE_BANDWIDTH)
+            graded, points, weights, size, max(smoothness, INVERSE_BANDWIDTH)
         )
 
     def _warn_full_fit(self, n_pixels, name):

@@ -24,10 +24,12 @@ from .._utils._filters import gaussian_filter
 from ..color._lut import interpolate_tetrahedral, lut_grid, tetrahedral_weights
 
 __all__ = [
+    "INVERSE_BANDWIDTH",
     "SMOOTHING_POINTS",
     "bound_slopes",
     "check_slope_range",
     "evaluate_field",
+    "grade_table",
     "monotone_affine",
     "regular_table",
     "smooth_displacement",
@@ -312,3 +314,60 @@ def regular_table(points, mapped, weights, size, bandwidth, slope_range=None):
     low, high = slope_range
     matrix, offset = monotone_affine(points, mapped, weights, *_BASE_SLOPES)
     return bound_slopes(table, matrix, offset, low, high)
+
+
+# Variance (in [0, 1] units) under which a source direction counts as flat: half
+# an 8-bit level of standard deviation.
+_FLAT_VARIANCE = (0.5 / 255) ** 2
+# Smallest smoothing of a regression of a grade (in [0, 1] colour units): a flat
+# source's table, and every inverse table.
+INVERSE_BANDWIDTH = 0.02
+
+
+def _is_flat(points, weights):
+    """Whether the colours have (almost) no spread in some direction."""
+    if len(points) < 4:
+        return True
+    covariance = np.atleast_2d(np.cov(points.T, aweights=weights))
+    if not np.isfinite(covariance).all():
+        return True
+    return bool(np.linalg.eigvalsh(covariance).min() <= _FLAT_VARIANCE)
+
+
+def grade_table(map_colors, points, weights, size, smoothness=None, slope_range=None):
+    """The table of a colour grade: every transport's ``lut_``.
+
+    Parameters
+    ----------
+    map_colors : callable
+        The fitted map: float64 RGB colours ``(k, 3)`` in, mapped RGB out.
+    points : ndarray of shape (n, 3)
+        The source's colours (its colour summary), with their ``weights`` summing
+        to one.
+    size : int
+        Nodes per axis.
+    smoothness : float or None
+        Bandwidth of the regression of the map on ``points``
+        (:func:`regular_table`). ``None``, for maps regular by construction
+        (affine; EMD's kernel-smoothed map): the map tabulated as it is, unless
+        the source is flat (a grey or one-colour image pins the map on its
+        support only), where a regression at :data:`INVERSE_BANDWIDTH` gives a
+        sensible map.
+    slope_range : (float, float) or None
+        For the regression: :func:`regular_table`'s bounds (checked by
+        :func:`check_slope_range`).
+
+    Returns
+    -------
+    table : ndarray of shape (size, size, size, 3)
+    smoothness : float
+        The bandwidth used: ``0`` where the map was tabulated as it is.
+    """
+    if smoothness is None:
+        smoothness = INVERSE_BANDWIDTH if _is_flat(points, weights) else 0.0
+    if smoothness == 0:
+        nodes = lut_grid(size).reshape(-1, 3)
+        return map_colors(nodes).reshape(size, size, size, 3), smoothness
+    slope_range = check_slope_range(slope_range)
+    mapped = map_colors(points)
+    return regular_table(points, mapped, weights, size, smoothness, slope_range), smoothness
