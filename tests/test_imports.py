@@ -1,8 +1,9 @@
 """What importing the package and its light modules loads, each in a fresh
 interpreter: ``import skcolorot`` and ``skcolorot --version`` stay instant,
 writing a LUT does not drag in the image I/O, and the default look (``transfer()``,
-``skcolorot transfer``) runs without scikit-learn and scipy (their imports were
-~3 s of a 0.3 MP command's ~4 s)."""
+``skcolorot transfer``: ``method="auto"``'s two candidates, their splits and the
+choice) runs without scikit-learn and scipy (their imports were ~3 s of a 0.3 MP
+command's ~4 s)."""
 
 import os
 import subprocess
@@ -116,7 +117,11 @@ _PAIR = (
 @pytest.mark.parametrize(
     "call",
     [
+        # method="auto": the sliced look, the affine map on the clean base, the
+        # splits of both on thumbnails and the choice.
         "transfer(source, reference)",
+        "transfer(source, reference, method='affine')",
+        "transfer(source, reference, method='sliced', regrain=False)",
         # (CIELab, and so luminance < 1, converts by scikit-image, which loads scipy.)
         "transfer(source, reference, color_space='oklab', t=0.5, "
         "mask=np.ones(source.shape[:2]) / 2, random_state=None)",
@@ -126,4 +131,11 @@ _PAIR = (
 def test_transfer_runs_without_scikit_learn(call):
     loaded = _loaded_after(_PAIR + f"from skcolorot import transfer\nresult = {call}\n"
                            "assert result.shape == source.shape")
+    assert _without_estimators(loaded) == []
+
+
+def test_region_splits_of_thumbnails_run_without_scikit_learn():
+    loaded = _loaded_after(_PAIR + "from skcolorot.metrics import region_splits\n"
+                           "report = region_splits(source, source[::-1])\n"
+                           "assert report.score == report['score']")
     assert _without_estimators(loaded) == []

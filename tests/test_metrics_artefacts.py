@@ -173,3 +173,34 @@ def test_report_and_input_checks():
         halo_width(image[..., 0], image[..., 0])
     with pytest.raises(ValueError, match="NaN"):
         region_splits(np.full((16, 16, 3), np.nan), image[:16, :16])
+
+
+def test_reports_read_as_attributes_and_keys_and_pickle():
+    import pickle
+
+    report = region_splits(gradient(), affine(gradient()))
+    assert report.score == report["score"] == 0
+    assert set(report) == {"score", "worst", "uniform", "map"} <= set(dir(report))
+    report.extra = 1
+    assert report["extra"] == 1
+    with pytest.raises(AttributeError, match="missing"):
+        report.missing
+    copy = pickle.loads(pickle.dumps(report))
+    assert type(copy) is type(report) and copy.worst == report.worst
+    np.testing.assert_array_equal(copy.map, report.map)
+
+
+def test_region_splits_blurs_small_images_as_scipy(monkeypatch):
+    """Thumbnails (method="auto") are blurred by the numpy filter, larger images by
+    scipy's: the same numbers, so the same splits."""
+    from skcolorot.metrics import _common
+
+    rng = np.random.default_rng(1)
+    source = (textured((96, 128)) * 255).astype(np.uint8)
+    result = np.clip(source * [1.1, 0.9, 1.0] + rng.normal(0, 6, source.shape), 0, 255)
+    result[20:60, 30:90] = [200, 90, 40]
+    numpy_blur = region_splits(source, result.astype(np.uint8))
+    monkeypatch.setattr(_common, "_NUMPY_BLUR_VALUES", 0)
+    scipy_blur = region_splits(source, result.astype(np.uint8))
+    assert numpy_blur.worst == scipy_blur.worst and numpy_blur.score == scipy_blur.score
+    np.testing.assert_array_equal(numpy_blur.map, scipy_blur.map)

@@ -131,8 +131,9 @@ def choose_method(source, results):
     ('affine', 0.0)
     """
     from ..metrics import region_splits
+    from ..metrics._common import prepare
 
-    small = thumbnail(source)
+    small = prepare(thumbnail(source), "source")  # its blurred Lab: once for both
     splits = {}
     for method in CANDIDATES:
         report = region_splits(small, thumbnail(results[method]))

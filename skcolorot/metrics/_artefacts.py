@@ -4,16 +4,17 @@ detail) and false contours in smooth gradients. The colour and noise measures
 (rare colours, flat-area noise, new edges) are in ``_artefacts_color``.
 
 Every measure takes ``(source, result)``, two RGB images of the same size (uint8,
-or float in [0, 1]), and returns a :class:`~sklearn.utils.Bunch` whose ``score``
+or float in [0, 1]), and returns a ``Bunch`` (:mod:`skcolorot.metrics._common`: a
+dict whose keys read as attributes, as scikit-learn's) whose ``score``
 is the headline number and whose ``map`` (H, W) is larger where the artefact is
 worse, so that a benchmark can crop the worst place. ΔE is CIE76 in CIELab (D65).
 """
 
 import numpy as np
-from scipy import ndimage
-from sklearn.utils import Bunch
 
-from ._common import blur, block_view, check_pair, grid_repeat
+# scipy.ndimage loads in the measures that need it: region_splits, which
+# transfer()'s method="auto" runs on every call, does without it (~0.45 s).
+from ._common import Bunch, blur, block_view, check_pair, grid_repeat
 
 __all__ = ["region_splits", "halo_width", "haze", "false_contours", "global_map"]
 
@@ -283,6 +284,8 @@ def halo_width(
     >>> halo_width(source, source * 0.9).score
     0
     """
+    from scipy import ndimage
+
     src, out = check_pair(source, result)
     residual = np.linalg.norm(out.lab - _global_map(src, out, n_bins), axis=-1)
     edges = src.gradient(1.0) > edge_threshold
@@ -361,6 +364,8 @@ def haze(source, result, *, sigmas=(1.0, 4.0), block=32, min_detail=0.75, n_bins
     >>> haze(source, gaussian_filter(source, (2, 2, 0))).score < 0.7
     True
     """
+    from scipy import ndimage
+
     src, out = check_pair(source, result)
     inner, outer = sigmas
 
@@ -435,6 +440,8 @@ def false_contours(
     >>> false_contours(ramp, posterised).score > 0, false_contours(ramp, ramp).score
     (True, 0.0)
     """
+    from scipy import ndimage
+
     src, out = check_pair(source, result)
     s_grad, o_grad = src.gradient(sigma), out.gradient(sigma)
     smooth = (ndimage.uniform_filter(s_grad, window) < smooth_mean) & (

@@ -3,15 +3,14 @@ amplified in flat areas, edges the source did not have; and ``artefact_report``,
 every measure of one result at once with the shared planes computed once.
 
 Same conventions as ``_artefacts``: ``(source, result)`` of the same size, a
-:class:`~sklearn.utils.Bunch` with ``score`` and a ``map`` larger where worse.
+``Bunch`` with ``score`` and a ``map`` larger where worse.
 """
 
 import numpy as np
 from scipy import ndimage
-from sklearn.utils import Bunch
 
 from ._artefacts import false_contours, global_map, halo_width, haze, region_splits
-from ._common import blur, check_pair
+from ._common import Bunch, blur, check_pair
 
 __all__ = ["rare_color_collapse", "flat_noise", "new_edges", "artefact_report", "describe_artefacts"]
 
@@ -227,7 +226,7 @@ def artefact_report(source, result):
     Returns
     -------
     report : dict
-        Measure name -> its :class:`~sklearn.utils.Bunch` (``region_splits``,
+        Measure name -> its ``Bunch`` (``region_splits``,
         ``halo_width``, ``haze``, ``false_contours``, ``rare_color_collapse``,
         ``flat_noise``, ``new_edges``).
 

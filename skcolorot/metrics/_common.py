@@ -1,5 +1,5 @@
-"""Shared pieces of the artefact measures: image checks, a fast float32 CIELab,
-Gaussian gradients and block reductions.
+"""Shared pieces of the artefact measures: their report (``Bunch``), image checks,
+a fast float32 CIELab, Gaussian gradients and block reductions.
 
 Everything works in float32 on whole images: at 1 MP one measure must stay well
 under a second, and the benchmark calls several per result. An image is wrapped
@@ -10,9 +10,32 @@ first use and shared by every measure that needs them.
 from functools import cached_property
 
 import numpy as np
-from scipy import ndimage
 
-__all__ = ["Prepared", "prepare", "check_pair", "block_view", "grid_repeat"]
+from .._utils._filters import gaussian_filter
+
+__all__ = ["Bunch", "Prepared", "prepare", "check_pair", "block_view", "grid_repeat"]
+
+
+class Bunch(dict):
+    """A measure's report: a dict whose keys read as attributes too
+    (``report.score``, ``report["score"]``), as scikit-learn's ``Bunch`` - here
+    so that ``method="auto"``'s split measure does not import scikit-learn (~2.5 s)."""
+
+    def __init__(self, **fields):
+        super().__init__(fields)
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key, value):
+        self[key] = value
+
+    def __dir__(self):
+        return list(self.keys())
+
 
 # sRGB (D65) -> XYZ, rows divided by the D65 white so that Lab needs no further scaling.
 _RGB_TO_XYZ = np.array(
@@ -87,11 +110,23 @@ def rgb_to_lab(rgb):
     return lab.reshape(rgb.shape)
 
 
+# Up to this many float32 values (method="auto"'s thumbnails: at most 384 px a
+# side, 0.44 M) the blur is scipy's in numpy, the same numbers
+# (:mod:`skcolorot._utils._filters`): 4x scipy's time (38 against 10 ms on a
+# 384x288 thumbnail), far under scipy.ndimage's import (~0.45 s). Larger images
+# (the benchmarks' measures at 1:1) pay the import once.
+_NUMPY_BLUR_VALUES = 1 << 21
+
+
 def blur(planes, sigma):
     """Gaussian blur over the two image axes of an (H, W) or (H, W, C) array."""
     if sigma <= 0:
         return planes
     sigmas = (sigma, sigma) + (0,) * (planes.ndim - 2)
+    if planes.dtype == np.float32 and planes.size <= _NUMPY_BLUR_VALUES:
+        return gaussian_filter(planes, sigmas, mode="reflect", truncate=3.0)
+    from scipy import ndimage
+
     return ndimage.gaussian_filter(planes, sigmas, mode="reflect", truncate=3.0)
 
 
