@@ -46,23 +46,6 @@ def test_table_and_output_are_the_estimators(small_pair, color_space):
     np.testing.assert_array_equal(grade.transform(floats), estimator.transform(floats))
 
 
-def test_masks_alpha_and_16_bits_as_the_estimator(small_pair):
-    source, target = small_pair
-    alpha = np.full(source.shape[:2] + (1,), 65535, np.uint16)
-    alpha[:10] = 0
-    rgba = np.concatenate([source.astype(np.uint16) * 257, alpha], axis=-1)
-    mask = np.zeros(target.shape[:2])
-    mask[20:, 30:] = 0.8
-    kwargs = {"sample_weight": np.arange(rgba[..., 0].size).reshape(rgba.shape[:2]) % 3 > 0,
-              "target_weight": mask}
-    estimator = AffineTransport(random_state=0).fit(rgba, target, **kwargs)
-    grade = AffineGrade(random_state=0).fit(rgba, target, **kwargs)
-    np.testing.assert_array_equal(grade.lut_, estimator.lut_)
-    result = grade.transform(rgba)
-    np.testing.assert_array_equal(result, estimator.transform(rgba))
-    assert result.dtype == np.uint16 and (result[..., 3] == rgba[..., 3]).all()
-
-
 def test_a_flat_source_is_regressed_as_by_the_estimator(small_pair):
     _, target = small_pair
     grey = np.repeat(np.linspace(0, 255, 64, dtype=np.uint8)[None, :, None], 3, axis=2)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.utils import check_random_state as sklearn_check_random_state
 
-from skcolorot import Regrainer, SlicedTransport, regrain
+from skcolorot import AffineTransport, Regrainer, SlicedTransport, regrain
 from skcolorot._utils._input import check_random_state
 from skcolorot.image._regrain import REGRAIN_DEFAULTS
 from skcolorot.image._transfer import grade_with, transfer
@@ -54,7 +54,10 @@ def test_table_and_output_are_the_estimators(small_pair, color_space):
     np.testing.assert_array_equal(grade.transform(source), estimator.transform(source))
 
 
-def test_masks_alpha_and_16_bits_as_the_estimator(small_pair):
+@pytest.mark.parametrize("grade_class, estimator_class",
+                         [(SlicedGrade, SlicedTransport), (AffineGrade, AffineTransport)])
+def test_masks_alpha_and_16_bits_as_the_estimator(small_pair, grade_class, estimator_class):
+    # Both light grades (this one and _affine_grade's) share ColorGrade's fit.
     source, target = small_pair
     alpha = np.full(source.shape[:2] + (1,), 65535, np.uint16)
     alpha[:10] = 0
@@ -63,8 +66,8 @@ def test_masks_alpha_and_16_bits_as_the_estimator(small_pair):
     mask[20:, 30:] = 0.8
     kwargs = {"sample_weight": np.arange(rgba[..., 0].size).reshape(rgba.shape[:2]) % 3 > 0,
               "target_weight": mask}
-    estimator = SlicedTransport(random_state=0).fit(rgba, target, **kwargs)
-    grade = SlicedGrade(random_state=0).fit(rgba, target, **kwargs)
+    estimator = estimator_class(random_state=0).fit(rgba, target, **kwargs)
+    grade = grade_class(random_state=0).fit(rgba, target, **kwargs)
     np.testing.assert_array_equal(grade.lut_, estimator.lut_)
     result = grade.transform(rgba)
     np.testing.assert_array_equal(result, estimator.transform(rgba))
