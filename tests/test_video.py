@@ -53,8 +53,9 @@ def test_one_grade_for_the_clip_frame_rate_and_audio_kept(clip):
 def test_regrain_applies_the_grade_as_the_clean_look_does(clip, monkeypatch):
     import time
 
-    from skcolorot.image import _clean
-    from skcolorot.image._clean import clean_grade, regrained_grade
+    from skcolorot.image import _apply_grade
+    from skcolorot.image._apply_grade import regrained_grade
+    from skcolorot.image._clean import clean_grade
 
     def slow_every_third(frame, grade, regrain):
         if int(frame.sum()) % 3 == 0:
@@ -63,7 +64,7 @@ def test_regrain_applies_the_grade_as_the_clean_look_does(clip, monkeypatch):
 
     # Frames are graded two at a time; those that finish first wait for the ones
     # before them. Here every third frame is slow, so later ones finish first.
-    monkeypatch.setattr(_clean, "regrained_grade", slow_every_third)
+    monkeypatch.setattr(_apply_grade, "regrained_grade", slow_every_third)
     directory, path = clip
     output = directory / "regrained.mkv"
     report = grade_video(path, directory / "ref.png", output, transport=AffineTransport(),

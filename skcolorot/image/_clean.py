@@ -58,7 +58,7 @@ import numpy as np
 
 from .._utils._input import draw_indices
 
-__all__ = ["CLEAN_DETAIL", "distil_table", "clean_regrain", "clean_grade", "regrained_grade"]
+__all__ = ["CLEAN_DETAIL", "distil_table", "clean_regrain", "clean_grade"]
 
 # Pairs drawn to fit the table: a 33^3 table smoothed at 0.03 is pinned down by far
 # fewer; more only costs time.
@@ -149,27 +149,3 @@ def clean_grade(image, grade):
     from ._regrain._detail import detail_regrain_data
 
     return detail_regrain_data(check_colors(image, "image"), grade, CLEAN_DETAIL)
-
-
-# ``regrain`` of batch and video when it is True: the clean application above.
-CLEAN = "clean"
-
-
-def regrained_grade(image, grade, regrain):
-    """``grade`` applied to one image with the regrain ``regrain`` names.
-
-    ``regrain``: None (the grade alone), :data:`CLEAN` (:func:`clean_grade`; a
-    grayscale image, which has no colour base to grade, gets the guided regrain
-    with its defaults), or a dict of :func:`skcolorot.regrain`'s parameters (the
-    guided regrain of the graded image, as ``make_pipeline(transport,
-    Regrainer(**params))`` does).
-    """
-    image = np.asarray(image)
-    if regrain == CLEAN and image.ndim == 3 and image.shape[-1] in (3, 4):
-        return clean_grade(image, grade)
-    graded = np.asarray(grade(image))
-    if regrain is None:
-        return graded
-    from ._regrainer import regrain as guided_regrain
-
-    return guided_regrain(image, graded, **({} if regrain == CLEAN else regrain))

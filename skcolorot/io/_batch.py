@@ -35,10 +35,10 @@ def _has_dask():
 
 
 def _regrain_params(regrain):
-    """``regrain`` argument -> what :func:`~skcolorot.image._clean.regrained_grade`
+    """``regrain`` argument -> what :func:`~skcolorot.image._apply_grade.regrained_grade`
     takes: None, ``CLEAN`` (True: the clean application of the grade) or the
     parameters of :func:`skcolorot.regrain`."""
-    from ..image._clean import CLEAN
+    from ..image._apply_grade import CLEAN
 
     if regrain is None or regrain is False:
         return None
@@ -96,7 +96,7 @@ def grade_frames(transport, frames, *, regrain=None):
     >>> grade_frames(grade, frames).shape
     (4, 16, 16, 3)
     """
-    from ..image._clean import CLEAN
+    from ..image._apply_grade import CLEAN
 
     check_is_fitted(transport)
     params = _regrain_params(regrain)
@@ -127,7 +127,7 @@ def grade_frames(transport, frames, *, regrain=None):
 
 def _regrain_each(frames, transport, params):
     """Frames (N, H, W, C) graded and regrained one by one."""
-    from ..image._clean import regrained_grade
+    from ..image._apply_grade import regrained_grade
 
     out = np.empty_like(frames)
     for index, frame in enumerate(frames):
@@ -148,7 +148,7 @@ def _grade_file(source_path, output_path, transport, regrain_params, overwrite, 
     files = FileIO() if files is None else files
     loaded = files.read(source_path)
     image = loaded.pixels
-    from ..image._clean import regrained_grade
+    from ..image._apply_grade import regrained_grade
 
     graded = regrained_grade(image, transport.transform, regrain_params)
     try:

@@ -368,7 +368,7 @@ def grade_video(
 
         transport = SlicedTransport(random_state=0)
     if isinstance(regrain, bool):
-        from ..image._clean import CLEAN
+        from ..image._apply_grade import CLEAN
 
         regrain_params = CLEAN if regrain else None
     else:
@@ -480,7 +480,7 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
     """Frames decoded, graded by the compiled pass (and regrained), then encoded
     with their own timestamps (a Matroska stream on the encoder's stdin)."""
     from ..color._lut import apply_lut, n_threads
-    from ..image._clean import regrained_grade
+    from ..image._apply_grade import regrained_grade
     from ._video_scan import frame_tables
 
     streams_args, kept, dropped = plan_streams(info.streams, info.index, muxer, 1)
