@@ -122,6 +122,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
     ``_map_cost_per_row()``
         Optional: float64 temporaries one row of ``_transport`` needs (default 64);
         sets the chunk size of the exact path and of tabulating the grade.
+    ``_tabulate(size, inverse)``
+        Optional: the map at the nodes of a ``size**3`` table, where a transport
+        has a quicker way than mapping them as points.
     ``_has_grid_map()``
         Optional: ``False`` where the map is not a function of the colour (GMM's
         ``map="rand"``), so that no table stands for it.
@@ -283,7 +286,6 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
     def _fit_tables(self, points, weights):
         """The regular forward and inverse tables of the grade (caller's RGB)."""
         size = self.lut_size
-        nodes = lut_grid(size).reshape(-1, 3)
         if weights is None:
             weights = np.full(len(points), 1.0 / len(points))
         smoothness = getattr(self, "smoothness", None)
@@ -295,11 +297,9 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
             smoothness = _INVERSE_BANDWIDTH if _is_flat(points, weights) else 0.0
         if smoothness == 0:
             # The map as it is, tabulated (affine maps: exactly, both ways).
-            self.lut_ = self._map_in_chunks(nodes, 1.0, False, False).reshape(size, size, size, 3)
+            self.lut_ = self._tabulate(size, inverse=False)
             try:
-                self.inverse_lut_ = self._map_in_chunks(nodes, 1.0, True, False).reshape(
-                    self.lut_.shape
-                )
+                self.inverse_lut_ = self._tabulate(size, inverse=True)
                 return
             except NotImplementedError:
                 pass  # no inverse map of its own: the regression below
@@ -319,6 +319,14 @@ class BaseTransport(OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metac
         self.inverse_lut_ = smooth_map_table(
             graded, points, weights, size, max(smoothness, _INVERSE_BANDWIDTH)
         )
+
+    def _tabulate(self, size, inverse):
+        """The map (``t = 1``, unclipped) at the ``size**3`` nodes of a table.
+
+        A hook: a transport whose map has a quicker form on a grid overrides it.
+        """
+        nodes = lut_grid(size).reshape(-1, 3)
+        return self._map_in_chunks(nodes, 1.0, inverse, False).reshape(size, size, size, 3)
 
     def _warn_full_fit(self, n_pixels, name):
         limit = self._full_fit_warning_pixels
