@@ -158,6 +158,24 @@ def test_a_failing_fit_leaves_no_output(clip):
     assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_the_fit_sees_the_callers_scikit_learn_config(clip):
+    # The fit runs in a worker thread; scikit-learn's config is thread-local.
+    from sklearn import config_context, get_config
+
+    seen = []
+
+    class Recording(AffineTransport):
+        def fit(self, X, y=None, **kwargs):
+            seen.append(get_config()["working_memory"])
+            return super().fit(X, y, **kwargs)
+
+    directory, path = clip
+    with config_context(working_memory=123):
+        grade_video(path, directory / "ref.png", directory / "config.mkv", n_frames=2,
+                    transport=Recording(), engine="python", overwrite=True)
+    assert seen == [123]
+
+
 def test_read_frames_gives_writable_native_frames(clip):
     _, path = clip
     frames = list(read_frames(path, width=32, timestamps=(stamps := [])))

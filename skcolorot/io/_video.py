@@ -40,6 +40,7 @@ from ._ffmpeg import (
     muxer_for,
     passthrough_args,
     plan_streams,
+    start_version_query,
     unnamed_file,
 )
 
@@ -101,6 +102,7 @@ def probe_video(path):
     if not os.path.isfile(path):
         raise FileNotFoundError(2, "no such file", path)
     ffmpeg = ffmpeg_executable()
+    start_version_query()  # needed next, by the first ffmpeg command
     ffprobe = shutil.which("ffprobe") or os.path.join(os.path.dirname(ffmpeg), "ffprobe")
     completed = subprocess.run(
         [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
@@ -444,14 +446,23 @@ def grade_video(
     # RGB conversions, while x264 waits; the compiled pass runs beside the
     # decoding and the encoding ffmpeg processes, and is quicker per frame. So
     # "auto" takes it where it is built (1080p, 2 cores: 1.0x plain ffmpeg
-    # against 1.2-1.3x through lut3d), lut3d where only the numpy pass is.
-    if engine == "python" or (engine == "auto" and _compiled_pass()):
+    # against 1.2-1.3x through lut3d), lut3d where only the numpy pass is (or
+    # where the frames' timestamps could not be read, which lut3d keeps).
+    if engine == "python" or (engine == "auto" and _compiled_pass() and timestamps is not None):
         from concurrent.futures import ThreadPoolExecutor
+
+        from sklearn import config_context, get_config
+
+        config = get_config()  # thread-local: the caller's settings go with the fit
+
+        def fit_in_context():
+            with config_context(**config):
+                return fit()
 
         # The fit runs while ffmpeg starts, decodes and opens its encoder (0.2-0.5
         # s of a short clip's time); the first frame waits for its grade.
         with ThreadPoolExecutor(1, thread_name_prefix="skcolorot-fit") as pool:
-            fitted = pool.submit(fit)
+            fitted = pool.submit(fit_in_context)
             written, kept, dropped = _encode_frames(
                 output, overwrite, fitted.result, scan, regrain_params, timestamps, **job)
         grades, _, gains = fitted.result()
