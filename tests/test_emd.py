@@ -93,6 +93,86 @@ def test_the_grade_table_is_close_to_the_exact_map(small_pair):
     assert model.score(source.reshape(-1, 3)[::20], reference.reshape(-1, 3)[::20]) < 0
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_multiscale_plan_is_the_dense_optimum(seed, monkeypatch):
+    # Large enough for the sparse multiscale route: the same optimal cost and
+    # plan as dense ot.emd, and potentials feasible on every arc.
+    from skcolorot.transport import _exact
+
+    def no_dense(*args):
+        raise AssertionError("the multiscale route fell back to the dense solver")
+
+    monkeypatch.setattr(_exact, "_dense", no_dense)
+    exact_plan = _exact.exact_plan
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((700, 3))
+    Y = 0.6 * rng.random((500, 3)) ** 2 + 0.2
+    a, b = rng.random(700) ** 3 + 1e-3, rng.random(500) ** 3 + 1e-3
+    a, b = a / a.sum(), b / b.sum()
+    cost = ot.dist(X, Y)
+    rows, cols, mass, u, v = exact_plan(a, b, cost, X, Y)
+    plan = np.zeros(cost.shape)
+    plan[rows, cols] = mass
+    dense = ot.emd(a, b, cost, numItermax=10**8)
+    assert (plan * cost).sum() == pytest.approx((dense * cost).sum(), rel=1e-12)
+    np.testing.assert_allclose(plan, dense, atol=1e-12)
+    np.testing.assert_allclose(plan.sum(1), a, atol=1e-12)
+    assert (cost - u[:, None] - v[None, :]).min() > -1e-10
+    np.testing.assert_allclose(u[rows] + v[cols], cost[rows, cols], atol=1e-10)
+    assert len(mass) <= 700 + 500 - 1 and (np.diff(rows) >= 0).all()
+
+
+def test_multiscale_plan_falls_back_to_dense_when_it_does_not_apply(monkeypatch):
+    from skcolorot.transport import _exact
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.random((600, 5)), rng.random((400, 5)) + 0.3  # d > 3: no coarse grid
+    a, b = np.full(600, 1 / 600), np.full(400, 1 / 400)
+    cost = ot.dist(X, Y)
+    for points in ((X, Y), ()):
+        rows, cols, mass, _, _ = _exact.exact_plan(a, b, cost, *points)
+        assert mass @ cost[rows, cols] == pytest.approx(ot.emd2(a, b, cost), rel=1e-12)
+    # Too many violated arcs after a round: the dense solver, warm-started.
+    monkeypatch.setattr(_exact, "_MAX_GROWTH", 0)
+    X, Y = X[:, :3], Y[:, :3]
+    cost = ot.dist(X, Y)
+    rows, cols, mass, u, v = _exact.exact_plan(a, b, cost, X, Y)
+    assert mass @ cost[rows, cols] == pytest.approx(ot.emd2(a, b, cost), rel=1e-12)
+    assert (cost - u[:, None] - v[None, :]).min() > -1e-10
+
+
+def test_grid_tables_match_the_smoothed_map_at_the_nodes():
+    # The separable (per-axis) evaluation of the kernel map on a table's nodes
+    # is the point-by-point one, also where a narrow kernel underflows.
+    from skcolorot.color._lut import lut_grid
+    from skcolorot.transport._emd import _smoothed_displacement, _smoothed_displacement_grid
+
+    rng = np.random.default_rng(0)
+    support = 0.2 + 0.6 * rng.random((300, 3))
+    weights = rng.random(300) ** 4
+    weights /= weights.sum()
+    displacement = 0.1 * rng.standard_normal((300, 3))
+    for size, bandwidth in ((9, 0.06), (17, 0.004)):
+        nodes = lut_grid(size).reshape(-1, 3)
+        expected = _smoothed_displacement(nodes, support, weights, displacement, bandwidth)
+        got = _smoothed_displacement_grid(size, support, weights, displacement, bandwidth)
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got.reshape(-1, 3), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("color_space", ["rgb", "lab"])
+def test_tables_are_the_kernel_map_in_every_space(small_pair, color_space):
+    source, reference = small_pair
+    model = EMDTransport(n_samples=300, color_space=color_space, lut_size=9).fit(source, reference)
+    from skcolorot.color._lut import lut_grid
+
+    nodes = lut_grid(9).reshape(-1, 3)
+    for table, inverse in ((model.lut_, False), (model.inverse_lut_, True)):
+        exact = model._map_colors(nodes, 1.0, inverse, False)
+        np.testing.assert_allclose(table.reshape(-1, 3), exact, atol=1e-9)
+
+
 def test_histogram_fit_summarises_every_pixel(small_pair):
     source, reference = small_pair
     model = EMDTransport(n_samples=512).fit(source, reference)

@@ -119,6 +119,73 @@ def test_in_order_yields_in_order_lazily_and_leaves_nothing_running():
     assert not [t for t in threading.enumerate() if t.name.startswith("skcolorot-frame")]
 
 
+def test_auto_engine_is_the_compiled_pass_where_it_is_built(clip, monkeypatch):
+    # lut3d runs in series with ffmpeg's decoding and colour conversions, the
+    # compiled pass beside them: "auto" takes the latter, lut3d only where the
+    # compiled pass is not built; both grade alike.
+    from skcolorot.color import _lut
+
+    directory, path = clip
+    outputs = {}
+    for built in (True, False):
+        if not built:
+            monkeypatch.setattr(_lut, "_lut_c", None)
+        elif _lut._lut_c is None:
+            continue
+        outputs[built] = directory / f"auto_{built}.mkv"
+        report = grade_video(path, directory / "ref.png", outputs[built], n_frames=4, crf=0,
+                             transport=AffineTransport(), overwrite=True)
+        assert report["engine"] == ("compiled pass" if built else "ffmpeg lut3d")
+        assert report["frames"] == 12
+    if len(outputs) == 2:
+        a, b = (np.stack(list(read_frames(o))).astype(int) for o in outputs.values())
+        # (ffmpeg's YUV <-> RGB of packed and planar RGB round differently)
+        assert np.abs(a - b).mean() < 1 and np.percentile(np.abs(a - b), 99) <= 3
+
+
+def test_a_failing_fit_leaves_no_output(clip):
+    # The fit runs while ffmpeg starts decoding and encoding: its error is the
+    # one raised, and nothing is written.
+    class Failing(AffineTransport):
+        def fit(self, X, y=None, **kwargs):
+            raise RuntimeError("no fit today")
+
+    directory, path = clip
+    output = directory / "never_fitted.mkv"
+    with pytest.raises(RuntimeError, match="no fit today"):
+        grade_video(path, directory / "ref.png", output, transport=Failing(), n_frames=4,
+                    engine="python")
+    assert not output.exists()
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_fit_sees_the_callers_scikit_learn_config(clip):
+    # The fit runs in a worker thread; scikit-learn's config is thread-local.
+    from sklearn import config_context, get_config
+
+    seen = []
+
+    class Recording(AffineTransport):
+        def fit(self, X, y=None, **kwargs):
+            seen.append(get_config()["working_memory"])
+            return super().fit(X, y, **kwargs)
+
+    directory, path = clip
+    with config_context(working_memory=123):
+        grade_video(path, directory / "ref.png", directory / "config.mkv", n_frames=2,
+                    transport=Recording(), engine="python", overwrite=True)
+    assert seen == [123]
+
+
+def test_read_frames_gives_writable_native_frames(clip):
+    _, path = clip
+    frames = list(read_frames(path, width=32, timestamps=(stamps := [])))
+    assert len(frames) == len(stamps) == 12 and frames[0].shape == (24, 32, 3)
+    assert all(f.flags.writeable and f.dtype.isnative for f in frames)
+    frames[0][:] = 0  # the caller's to change
+    assert np.all(np.diff(stamps) > 0)
+
+
 def test_bad_video_input_is_a_one_line_error(clip, capsys):
     directory, _ = clip
     audio_only = directory / "tone.m4a"

@@ -69,7 +69,8 @@ def add_parser(subparsers):
         choices=("auto", "ffmpeg", "python"),
         default="auto",
         help="who applies the grade: ffmpeg's lut3d (one grade, nothing per frame) or the "
-        "compiled colour pass frame by frame (default: %(default)s, ffmpeg where it can)",
+        "compiled colour pass frame by frame (default: %(default)s, the compiled pass, which "
+        "is quicker, where it is built)",
     )
     video.add_argument("--lut-out", metavar="CUBE", help="also write the grade as a .cube")
     add_lut_size(video)

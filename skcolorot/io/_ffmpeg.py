@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 
 __all__ = ["FFmpegProcess", "MatroskaWriter", "ffmpeg_executable", "ffmpeg_version",
-           "plan_streams", "unnamed_file"]
+           "plan_streams", "start_version_query", "unnamed_file"]
 
 _MUXERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska", ".webm": "webm",
            ".avi": "avi"}
@@ -49,16 +49,26 @@ def ffmpeg_executable():
 
 
 _VERSION = {}
+_VERSION_LOCK = threading.Lock()
 
 
 def ffmpeg_version():
     """``(major, minor)`` of ffmpeg (``(99, 0)`` for a git build), read once."""
     executable = ffmpeg_executable()
-    if executable not in _VERSION:
-        out = subprocess.run([executable, "-version"], capture_output=True, text=True).stdout
-        match = re.search(r"version n?(\d+)\.(\d+)", out)
-        _VERSION[executable] = (int(match[1]), int(match[2])) if match else (99, 0)
+    with _VERSION_LOCK:
+        if executable not in _VERSION:
+            out = subprocess.run([executable, "-version"], capture_output=True, text=True).stdout
+            match = re.search(r"version n?(\d+)\.(\d+)", out)
+            _VERSION[executable] = (int(match[1]), int(match[2])) if match else (99, 0)
     return _VERSION[executable]
+
+
+def start_version_query():
+    """:func:`ffmpeg_version` in the background: its ``ffmpeg -version`` (0.1-0.2 s)
+    then runs beside other work (ffprobe) instead of before the first command."""
+    if ffmpeg_executable() not in _VERSION:
+        threading.Thread(target=ffmpeg_version, daemon=True,
+                         name="skcolorot-ffmpeg-version").start()
 
 
 def passthrough_args():

@@ -13,10 +13,11 @@ go to 4:4:4, which holds them, rather than being cropped), depth, colour
 metadata and display rotation, and every other stream (all audio tracks,
 subtitles, data, attachments, chapters, metadata) copied - or converted, or
 dropped with the reason, where the container cannot take it. ffmpeg does the
-decoding and encoding (:mod:`skcolorot.io._ffmpeg`): a clip with one grade and
-nothing per frame goes through ffmpeg's own ``lut3d`` (the grade as a ``.cube``,
-the same tetrahedral interpolation), others through the compiled colour pass
-frame by frame. The output is an unnamed file until it is complete, and ffmpeg
+decoding and encoding (:mod:`skcolorot.io._ffmpeg`); the compiled colour pass
+grades frame by frame between them (or, for a clip with one grade and nothing
+per frame, ffmpeg's own ``lut3d``, the grade as a ``.cube``, the same
+tetrahedral interpolation: where the compiled pass is not built, or when asked).
+The output is an unnamed file until it is complete, and ffmpeg
 dies with this process, so neither Ctrl-C nor ``kill -9`` leaves anything behind.
 """
 
@@ -39,6 +40,7 @@ from ._ffmpeg import (
     muxer_for,
     passthrough_args,
     plan_streams,
+    start_version_query,
     unnamed_file,
 )
 
@@ -100,6 +102,7 @@ def probe_video(path):
     if not os.path.isfile(path):
         raise FileNotFoundError(2, "no such file", path)
     ffmpeg = ffmpeg_executable()
+    start_version_query()  # needed next, by the first ffmpeg command
     ffprobe = shutil.which("ffprobe") or os.path.join(os.path.dirname(ffmpeg), "ffprobe")
     completed = subprocess.run(
         [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
@@ -171,11 +174,15 @@ def read_frames(path, *, info=None, width=None, bits=None, timestamps=None, auto
     w, h = info.width, info.height
     if autorotate and info.rotation in (90, 270):
         w, h = h, w
-    filters = ["showinfo"] if timestamps is not None else []
+    filters = []
     if width is not None and width < w:
         h = max(2, int(round(h * width / w / 2)) * 2)
         w = width
         filters.append(f"scale={w}:{h}:flags=area")
+    if timestamps is not None:
+        # After the scale, and without its per-frame checksums: showinfo sums
+        # every plane (at 1080p that doubled the scan's CPU time, measured).
+        filters.append("showinfo=checksum=0" if ffmpeg_version() >= (5, 1) else "showinfo")
     pix_fmt, dtype = ("rgb48le", np.dtype("<u2")) if bits == 16 else ("rgb24", np.dtype(np.uint8))
     command = [ffmpeg_executable(), "-v", "info" if timestamps is not None else "error",
                "-hide_banner", "-nostats", "-nostdin",
@@ -186,11 +193,14 @@ def read_frames(path, *, info=None, width=None, bits=None, timestamps=None, auto
     count = 0
     with FFmpegProcess(command, stdout=True) as decoder:
         while True:
-            data = decoder.stdout.read(frame_bytes)
-            if len(data) < frame_bytes:
+            data = _read_exactly(decoder.stdout, frame_bytes)
+            if data is None:
                 break
             count += 1
-            yield np.frombuffer(data, dtype=dtype).reshape(h, w, 3).astype(dtype.newbyteorder("="))
+            # read straight into a writable buffer: no copy but the pipe's
+            # (a byte swap only on a big-endian machine)
+            frame = np.frombuffer(data, dtype=dtype).reshape(h, w, 3)
+            yield frame.astype(dtype.newbyteorder("="), copy=False)
         returncode = decoder.close()
     message = decoder.stderr_text
     if returncode != 0 or count == 0:
@@ -199,6 +209,25 @@ def read_frames(path, *, info=None, width=None, bits=None, timestamps=None, auto
         base = _TIME_BASE.search(message)
         num, den = (int(base[1]), int(base[2])) if base else (1, 1000)
         timestamps.extend(int(pts) * num * 10**9 // den for _, pts in _SHOWINFO.findall(message))
+
+
+def _compiled_pass():
+    """Whether the compiled colour pass is built (else the numpy one runs)."""
+    from ..color import _lut
+
+    return _lut._lut_c is not None
+
+
+def _read_exactly(stream, size):
+    """``size`` bytes of ``stream`` in a new bytearray, or None at its end."""
+    data = bytearray(size)
+    view, done = memoryview(data), 0
+    while done < size:
+        got = stream.readinto(view[done:])
+        if not got:
+            return None
+        done += got
+    return data
 
 
 def _encoder_args(output, info, crf):
@@ -324,7 +353,10 @@ def grade_video(
     engine : {"auto", "ffmpeg", "python"}, default="auto"
         Who applies the grade: ffmpeg's ``lut3d`` (one grade, no regrain, no
         exposure drift, a transport with a table) or the compiled colour pass
-        frame by frame; "auto" takes ffmpeg where it can.
+        frame by frame (the two agree within a level). "auto" takes the
+        compiled pass where it is built, which is the quicker (it runs beside
+        ffmpeg's decoding and encoding, where ``lut3d`` runs in series with
+        them), and ``lut3d`` where it can if only the numpy pass is there.
 
     Returns
     -------
@@ -390,35 +422,67 @@ def grade_video(
     )
     if scan is None:
         raise ValueError(f"{input}: ffmpeg decoded no frame.")
-    if per_shot:
-        from sklearn.base import clone
 
-        grades = [clone(transport).fit(np.concatenate(frames), reference)
-                  for frames in scan.samples]
-    else:
-        grades = [transport.fit(np.concatenate(scan.samples[0], axis=0), reference)]
-    tabled = all(getattr(grade, "_fits_colors", False) for grade in grades)
-    gains = exposure_gains(scan, fps, enabled=exposure_lock and tabled)
-    simple = (regrain_params is None and len(grades) == 1 and tabled
-              and (gains == 1).all())
-    if engine == "ffmpeg" and not simple:
-        raise ValueError("engine='ffmpeg' needs one grade with a table, no regrain and no "
-                         "exposure drift; use engine='auto'.")
-    use_ffmpeg = simple and engine != "python"
-    if (gains != 1).any():
-        notes.append(f"exposure drift held out of the grade (gain "
-                     f"{gains.min():.2f}-{gains.max():.2f})")
-    tables = [grade._grade_table(grade._check_t(), False, True) for grade in grades] if tabled else None
+    def fit():
+        """The grades, their tables and every frame's exposure gain."""
+        if per_shot:
+            from sklearn.base import clone
+
+            grades = [clone(transport).fit(np.concatenate(frames), reference)
+                      for frames in scan.samples]
+        else:
+            grades = [transport.fit(np.concatenate(scan.samples[0], axis=0), reference)]
+        tabled = all(getattr(grade, "_fits_colors", False) for grade in grades)
+        gains = exposure_gains(scan, fps, enabled=exposure_lock and tabled)
+        tables = [grade._grade_table(grade._check_t(), False, True)
+                  for grade in grades] if tabled else None
+        return grades, tables, gains
 
     job = dict(input=input, info=info, muxer=muxer, video_args=video_args, scale=scale,
                autorotate=autorotate, progress=progress, n_total=scan.n_frames)
-    if use_ffmpeg:
-        written, kept, dropped = _encode_with_lut3d(output, overwrite, tables[0], **job)
+    if len(timestamps) != scan.n_frames:
+        timestamps = None  # no showinfo timestamps: constant rate from fps
+    # ffmpeg applies lut3d in its one filter thread, in series with the YUV <->
+    # RGB conversions, while x264 waits; the compiled pass runs beside the
+    # decoding and the encoding ffmpeg processes, and is quicker per frame. So
+    # "auto" takes it where it is built (1080p, 2 cores: 1.0x plain ffmpeg
+    # against 1.2-1.3x through lut3d), lut3d where only the numpy pass is (or
+    # where the frames' timestamps could not be read, which lut3d keeps).
+    if engine == "python" or (engine == "auto" and _compiled_pass() and timestamps is not None):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from sklearn import config_context, get_config
+
+        config = get_config()  # thread-local: the caller's settings go with the fit
+
+        def fit_in_context():
+            with config_context(**config):
+                return fit()
+
+        # The fit runs while ffmpeg starts, decodes and opens its encoder (0.2-0.5
+        # s of a short clip's time); the first frame waits for its grade.
+        with ThreadPoolExecutor(1, thread_name_prefix="skcolorot-fit") as pool:
+            fitted = pool.submit(fit_in_context)
+            written, kept, dropped = _encode_frames(
+                output, overwrite, fitted.result, scan, regrain_params, timestamps, **job)
+        grades, _, gains = fitted.result()
+        use_ffmpeg = False
     else:
-        if len(timestamps) != scan.n_frames:
-            timestamps = None  # no showinfo timestamps: constant rate from fps
-        written, kept, dropped = _encode_frames(
-            output, overwrite, grades, tables, scan, gains, regrain_params, timestamps, **job)
+        grades, tables, gains = fitted = fit()
+        simple = regrain_params is None and len(grades) == 1 and tables is not None and (
+            gains == 1).all()
+        if engine == "ffmpeg" and not simple:
+            raise ValueError("engine='ffmpeg' needs one grade with a table, no regrain and "
+                             "no exposure drift; use engine='auto'.")
+        use_ffmpeg = simple
+        if use_ffmpeg:
+            written, kept, dropped = _encode_with_lut3d(output, overwrite, tables[0], **job)
+        else:
+            written, kept, dropped = _encode_frames(
+                output, overwrite, lambda: fitted, scan, regrain_params, timestamps, **job)
+    if (gains != 1).any():
+        notes.append(f"exposure drift held out of the grade (gain "
+                     f"{gains.min():.2f}-{gains.max():.2f})")
     if lut_out is not None:
         grades[0].to_cube(lut_out, size=lut_size, overwrite=overwrite)
     sampled = sum(len(frames) for frames in scan.samples)
@@ -475,10 +539,14 @@ def _encode_with_lut3d(output, overwrite, table, *, input, info, muxer, video_ar
     return written, kept, dropped
 
 
-def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_params, timestamps,
+def _encode_frames(output, overwrite, fitted, scan, regrain_params, timestamps,
                    *, input, info, muxer, video_args, scale, autorotate, progress, n_total):
     """Frames decoded, graded by the compiled pass (and regrained), then encoded
-    with their own timestamps (a Matroska stream on the encoder's stdin)."""
+    with their own timestamps (a Matroska stream on the encoder's stdin).
+
+    ``fitted()`` gives ``(grades, tables, gains)``; it is first called once the
+    encoder runs and the first frame is decoded (the fit may still be running).
+    """
     from ..color._lut import apply_lut, n_threads
     from ..image._apply_grade import regrained_grade
     from ._video_scan import frame_tables
@@ -496,9 +564,11 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
         head[5:5] = ["-display_rotation", str(info.rotation)]
 
     def graded_frames():
-        shot = 0
-        per_frame = frame_tables(tables, scan, gains) if tables is not None else None
+        shot, grades = 0, None
         for index, frame in enumerate(read_frames(input, info=info, autorotate=autorotate)):
+            if grades is None:
+                grades, tables, gains = fitted()
+                per_frame = frame_tables(tables, scan, gains) if tables is not None else None
             if per_frame is not None:
                 _, table = next(per_frame, (index, tables[-1]))
                 grade = partial(apply_lut, table=table)
@@ -512,7 +582,9 @@ def _encode_frames(output, overwrite, grades, tables, scan, gains, regrain_param
         writer = MatroskaWriter(stdin, width, height, pix_fmt)
         for index, graded in enumerate(_in_order(graded_frames(), n_threads())):
             pts = timestamps[index] if timestamps and index < len(timestamps) else index * step
-            writer.write(np.ascontiguousarray(graded, graded.dtype.newbyteorder("<")).tobytes(), pts)
+            # the array's own buffer to the pipe: no bytes copy of the frame
+            little = np.ascontiguousarray(graded, graded.dtype.newbyteorder("<"))
+            writer.write(memoryview(little).cast("B"), pts)
             yield
 
     return _run_encoder(output, overwrite, head, info, muxer, video_args, streams_args, 1,

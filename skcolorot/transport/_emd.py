@@ -16,7 +16,9 @@ from ._ot_plans import (
     given_cost,
     pairwise_cost,
 )
+from ._exact import exact_plan
 from ._plan import interpolate_plan
+from ..color._lut import lut_grid
 
 __all__ = ["EMDTransport"]
 
@@ -24,10 +26,9 @@ __all__ = ["EMDTransport"]
 # network simplex state, about 40 bytes an entry, so 2.5e7 is already ~1 GB and
 # tens of seconds; n_samples=None on a photograph would try terabytes.
 _MAX_PLAN_ENTRIES = 25 * 10**6
-# Network-simplex pivots: POT's default (1e5) is reached before optimality on
-# 3000 x 3000 weighted samples (measured); a higher cap costs nothing when the
-# solver is optimal sooner.
-_EMD_MAX_ITER = 10**8
+# Costs that grow with the distance between points: their optimal plans are
+# found on the sparse multiscale route of ``_exact`` (the same plan, sooner).
+_GEOMETRIC_METRICS = ("sqeuclidean", "euclidean", "cityblock")
 
 
 def _rms_spread(points, weights):
@@ -54,6 +55,61 @@ def _smoothed_displacement(Z, support, weights, displacement, bandwidth):
     return (kernel @ displacement) / kernel.sum(axis=1, keepdims=True)
 
 
+# Values of float64 temporaries in one slab of the grid evaluation (32 MB).
+_GRID_BUDGET = 1 << 22
+# A node whose kernel normaliser falls below this was summed from terms near
+# float64's underflow (far from every support point, narrow kernel): it is
+# evaluated point by point instead.
+_GRID_UNDERFLOW = 1e-200
+
+
+def _smoothed_displacement_grid(size, support, weights, displacement, bandwidth):
+    """:func:`_smoothed_displacement` at the ``size**3`` nodes of a table on [0, 1]^3.
+
+    The Gaussian kernel is a product of one factor per axis, and the nodes are
+    the product of three axes, so the kernel sums over the support are matrix
+    products: ``[F_r F_g] (size^2, n) @ [F_b a d] (n, size * 4)``, multiply-adds in
+    BLAS instead of ``n size^3`` exponentials (33^3 nodes, 1150 points: 0.02-0.03 s
+    against 0.3-0.7 s). Each axis factor is divided by its largest value over
+    the support, which cancels in the ratio; nodes whose normaliser still nears
+    float64's underflow go through :func:`_smoothed_displacement`.
+    """
+    n = len(support)
+    axis = np.linspace(0.0, 1.0, size)
+    factors = []
+    for channel in range(3):
+        log_factor = (axis[:, np.newaxis] - support[np.newaxis, :, channel]) ** 2
+        log_factor *= -0.5 / bandwidth**2
+        log_factor -= log_factor.max(axis=1, keepdims=True)
+        factors.append(np.exp(log_factor))
+    red, green, blue = factors
+    values = np.empty((n, displacement.shape[1] + 1))
+    values[:, :-1] = displacement * weights[:, np.newaxis]
+    values[:, -1] = weights  # the normaliser
+    # (blue x values) per support point: (n, size * 4), the right-hand side
+    right = (blue.T[:, :, np.newaxis] * values[:, np.newaxis, :]).reshape(n, -1)
+    sums = np.empty((size, size, size, values.shape[1]))
+    rows = max(1, _GRID_BUDGET // (n * size))
+    for start in range(0, size, rows):
+        # (red x green) per support point, for a slab of red values
+        left = red[start : start + rows, np.newaxis, :] * green[np.newaxis, :, :]
+        sums[start : start + rows] = (left.reshape(-1, n) @ right).reshape(
+            -1, size, size, values.shape[1]
+        )
+    faint = ~(sums[..., -1] >= _GRID_UNDERFLOW)
+    sums[faint, -1] = 1.0  # replaced below
+    shift = sums[..., :-1] / sums[..., -1:]
+    if faint.any():
+        nodes = np.stack(np.nonzero(faint), axis=1) / (size - 1)
+        step = max(1, _GRID_BUDGET // (4 * n))  # its (rows, n) temporaries bounded too
+        shift[faint] = np.concatenate([
+            _smoothed_displacement(nodes[start : start + step], support, weights,
+                                   displacement, bandwidth)
+            for start in range(0, len(nodes), step)
+        ])
+    return shift
+
+
 class EMDTransport(PlanMixin, BaseTransport):
     """Exact (linear-programming) optimal transport between sub-samples.
 
@@ -63,6 +119,10 @@ class EMDTransport(PlanMixin, BaseTransport):
     :func:`ot.emd`, for the squared Euclidean cost of the working colour space.
     The plan is sparse (at most ``n + m - 1`` non-zeros) and, unlike an
     entropic plan, not blurred: with equal uniform samples it is a permutation.
+    Large problems in up to three dimensions are solved on a sparse multiscale
+    route (a coarse plan between grid cells proposes the arcs, and the dual
+    potentials prove the result optimal on every arc): the same plan as the
+    dense solver, several times sooner.
 
     The map:
 
@@ -111,8 +171,10 @@ class EMDTransport(PlanMixin, BaseTransport):
     n_samples : int or None, default=1500
         Most points summarising the source and the target (colours: the finest
         colour histogram with at most this many occupied bins; other data: a
-        sub-sample). The exact solver costs about ``O(n^2 log n)``: 1500 x 1500
-        takes 0.5-0.8 s here, 3000 x 3000 2.5-5 s (a shared 2-core machine).
+        sub-sample). The dense exact solver costs more than ``O(n^2)``: 1500 x
+        1500 uniform points take 0.5-0.8 s here, 3000 x 3000 2.5-5 s (a shared
+        2-core machine); between colour histograms the multiscale route takes
+        0.1-0.3 s for 1000 x 800 bins, where the dense solver takes 1-2 s.
         ``None``: all of them, up to 25 million plan entries.
     color_space : {"rgb", "lab", "oklab"}, default="rgb"
         Space in which the map is fitted and applied; input and output stay RGB.
@@ -250,17 +312,18 @@ class EMDTransport(PlanMixin, BaseTransport):
         else:
             cost = cost[keep_a][:, keep_b]
         u = v = None
-        if self.mass is not None:
-            plan = ot.partial.partial_wasserstein(a, b, cost, m=float(self.mass))
-        elif self.reg_m is not None:
-            plan = ot.unbalanced.mm_unbalanced(a, b, cost, float(self.reg_m), div="kl")
-            # Multiplicative updates leave every entry positive: drop the dust.
-            plan = np.where(plan > plan.max() * 1e-12, plan, 0.0)
+        if self.mass is not None or self.reg_m is not None:
+            if self.mass is not None:
+                plan = ot.partial.partial_wasserstein(a, b, cost, m=float(self.mass))
+            else:
+                plan = ot.unbalanced.mm_unbalanced(a, b, cost, float(self.reg_m), div="kl")
+                # Multiplicative updates leave every entry positive: drop the dust.
+                plan = np.where(plan > plan.max() * 1e-12, plan, 0.0)
+            rows, cols = np.nonzero(plan)
+            mass = plan[rows, cols]
         else:
-            plan, log = ot.emd(a, b, cost, numItermax=_EMD_MAX_ITER, log=True)
-            u, v = log["u"], log["v"]
-        rows, cols = np.nonzero(plan)
-        mass = plan[rows, cols]
+            points = (source, target) if self.metric in _GEOMETRIC_METRICS else ()
+            rows, cols, mass, u, v = exact_plan(a, b, cost, *points)
         relaxed = self.mass is not None or self.reg_m is not None
 
         self.source_support_, self.target_support_ = source, target
@@ -319,6 +382,22 @@ class EMDTransport(PlanMixin, BaseTransport):
             Z, target, self.target_weights_, displacement, self.inverse_bandwidth_
         )
         return Z + shift
+
+    def _tabulate(self, size, inverse):
+        if self.color_space_ != "rgb":
+            return super()._tabulate(size, inverse)  # the nodes are no grid there
+        if inverse:
+            support, weights, bandwidth = (
+                self.target_support_, self.target_weights_, self.inverse_bandwidth_
+            )
+            displacement = self._inverse_support - support
+        else:
+            support, weights, bandwidth = (
+                self.source_support_, self.source_weights_, self.bandwidth_
+            )
+            displacement = self.transported_support_ - support
+        shift = _smoothed_displacement_grid(size, support, weights, displacement, bandwidth)
+        return lut_grid(size) + shift
 
     def _map_cost_per_row(self):
         return 4 * max(len(self.source_support_), len(self.target_support_))

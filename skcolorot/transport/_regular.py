@@ -334,7 +334,8 @@ def _is_flat(points, weights):
     return bool(np.linalg.eigvalsh(covariance).min() <= _FLAT_VARIANCE)
 
 
-def grade_table(map_colors, points, weights, size, smoothness=None, slope_range=None):
+def grade_table(map_colors, points, weights, size, smoothness=None, slope_range=None, *,
+                tabulate=None):
     """The table of a colour grade: every transport's ``lut_``.
 
     Parameters
@@ -356,6 +357,9 @@ def grade_table(map_colors, points, weights, size, smoothness=None, slope_range=
     slope_range : (float, float) or None
         For the regression: :func:`regular_table`'s bounds (checked by
         :func:`check_slope_range`).
+    tabulate : callable, default=None
+        ``tabulate(size)``: the map at the table's nodes, where the transport has a
+        quicker form on a grid than ``map_colors`` of the nodes (EMD's).
 
     Returns
     -------
@@ -366,6 +370,8 @@ def grade_table(map_colors, points, weights, size, smoothness=None, slope_range=
     if smoothness is None:
         smoothness = INVERSE_BANDWIDTH if _is_flat(points, weights) else 0.0
     if smoothness == 0:
+        if tabulate is not None:
+            return tabulate(size), smoothness
         nodes = lut_grid(size).reshape(-1, 3)
         return map_colors(nodes).reshape(size, size, size, 3), smoothness
     slope_range = check_slope_range(slope_range)
