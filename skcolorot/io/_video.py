@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -389,12 +390,17 @@ def grade_video(
     check_writable(output, overwrite=overwrite)
     if lut_out is not None:
         check_writable(lut_out, overwrite=overwrite)
-    info = probe_video(input)
-    muxer, video_args, scale, notes = _encoder_args(output, info, crf)
     if isinstance(reference, (str, os.PathLike)):
         from ._files import FileIO
 
-        reference = FileIO().read(reference).pixels
+        # ffprobe (0.1-0.2 s, a process) runs while the reference is read
+        with ThreadPoolExecutor(1, thread_name_prefix="skcolorot-probe") as pool:
+            probing = pool.submit(probe_video, input)
+            reference = FileIO().read(reference).pixels
+            info = probing.result()
+    else:
+        info = probe_video(input)
+    muxer, video_args, scale, notes = _encoder_args(output, info, crf)
     if transport is None:
         from ..transport._sliced import SlicedTransport
 
@@ -445,12 +451,11 @@ def grade_video(
     # ffmpeg applies lut3d in its one filter thread, in series with the YUV <->
     # RGB conversions, while x264 waits; the compiled pass runs beside the
     # decoding and the encoding ffmpeg processes, and is quicker per frame. So
-    # "auto" takes it where it is built (1080p, 2 cores: 1.0x plain ffmpeg
-    # against 1.2-1.3x through lut3d), lut3d where only the numpy pass is (or
+    # "auto" takes it where it is built (1080p, 2 cores, scan and fit included:
+    # 1.0-1.1x plain ffmpeg + lut3d on 50 frames, 0.9-1.0x on 150, against
+    # 1.2-1.3x through our lut3d path), lut3d where only the numpy pass is (or
     # where the frames' timestamps could not be read, which lut3d keeps).
     if engine == "python" or (engine == "auto" and _compiled_pass() and timestamps is not None):
-        from concurrent.futures import ThreadPoolExecutor
-
         from sklearn import config_context, get_config
 
         config = get_config()  # thread-local: the caller's settings go with the fit
@@ -601,7 +606,6 @@ def _in_order(tasks, workers):
     running ones finished.
     """
     from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="skcolorot-frame")
     pending = deque()
