@@ -21,9 +21,9 @@ def regrained_grade(image, grade, regrain):
 
     ``regrain``: None (the grade alone), :data:`CLEAN`
     (:func:`~skcolorot.image._clean.clean_grade`; a grayscale image, which has no
-    colour base to grade, gets the guided regrain with its defaults), or a dict of :func:`skcolorot.regrain`'s parameters (the
-    guided regrain of the graded image, as ``make_pipeline(transport,
-    Regrainer(**params))`` does).
+    colour base to grade, gets the guided regrain with its defaults), or a dict of
+    :func:`skcolorot.regrain`'s parameters (the guided regrain of the graded
+    image, as ``make_pipeline(transport, Regrainer(**params))`` does).
     """
     image = np.asarray(image)
     if regrain == CLEAN and image.ndim == 3 and image.shape[-1] in (3, 4):

@@ -21,11 +21,11 @@ inputs the thresholds picked the same pairs from 1 to 3 % and ratios of 0.2 to
 0.5): split area 3.5 % -> 0.9 % (the least of every method measured, MKL and
 Reinhard included), worst split 10.8 -> 8.0 dE (Reinhard's 7.3, at fidelity
 0.29), luminance SSIM 0.746 -> 0.758, colour fidelity 0.133 -> 0.161 (the price:
-the affine map reaches the reference less closely; MKL 0.195), halo 1.7 -> 1.9 px (a logo's soft glow that the halo
-measure reads as a departure from a global map), false contours 0.30 -> 0.42 per
-mille, about 0.6 s more per pair. At 1:1 the switched pairs lose an orange blotch
-in a storm sky, a pink and pale blue band across a grey gradient, teal rims round
-a logo and red streaks painted into grey wood; on two of them the look's colours
+the affine map reaches the reference less closely; MKL 0.195), halo 1.7 -> 1.9
+px (a logo's soft glow that the halo measure reads as a departure from a global
+map), false contours 0.30 -> 0.42 per mille, about 0.6 s more per pair. At 1:1
+the switched pairs lose an orange blotch in a storm sky, a pink and pale blue
+band across a grey gradient, teal rims round a logo and red streaks painted into grey wood; on two of them the look's colours
 were closer to the reference and its split was a dark smudge, where the affine
 result is cleaner but duller (olive-yellow for a yellow flower).
 

@@ -138,9 +138,10 @@ def sinkhorn_potentials(a, b, cost, reg, *, max_iter=1000, tol=1e-5, reg_m=None)
     Solves ``min_P <P, C> + reg KL(P | a b^T)`` over couplings of ``a`` and ``b``
     (with ``reg_m``: plus ``reg_m`` times the KL divergences of P's marginals from
     ``a`` and ``b``, unbalanced OT, POT's ``sinkhorn_unbalanced``) with Sinkhorn
-    iterations on a stabilised kernel, warm-started by epsilon scaling. We do not call ``ot.sinkhorn`` here: measured on 1000 x 1000 colour
-    costs, its log-domain solver took 15 s at ``reg=1e-2`` and 120 s at ``1e-3``
-    (its plain solver NaNs there), while this one takes about 0.1 s / 1 s.
+    iterations on a stabilised kernel, warm-started by epsilon scaling. We do not
+    call ``ot.sinkhorn`` here: measured on 1000 x 1000 colour costs, its
+    log-domain solver took 15 s at ``reg=1e-2`` and 120 s at ``1e-3`` (its plain
+    solver NaNs there), while this one takes about 0.1 s / 1 s.
 
     Parameters
     ----------
@@ -205,6 +206,7 @@ def sinkhorn_potentials(a, b, cost, reg, *, max_iter=1000, tol=1e-5, reg_m=None)
     while eps > reg and len(levels) < _MAX_LEVELS:
         levels.append(eps)
         eps *= _EPS_DECAY
+
     def phi(eps):
         return 1.0 if reg_m is None else reg_m / (reg_m + eps)
 
