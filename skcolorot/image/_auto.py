@@ -25,9 +25,10 @@ the affine map reaches the reference less closely; MKL 0.195), halo 1.7 -> 1.9
 px (a logo's soft glow that the halo measure reads as a departure from a global
 map), false contours 0.30 -> 0.42 per mille, about 0.6 s more per pair. At 1:1
 the switched pairs lose an orange blotch in a storm sky, a pink and pale blue
-band across a grey gradient, teal rims round a logo and red streaks painted into grey wood; on two of them the look's colours
-were closer to the reference and its split was a dark smudge, where the affine
-result is cleaner but duller (olive-yellow for a yellow flower).
+band across a grey gradient, teal rims round a logo and red streaks painted into
+grey wood; on two of them the look's colours were closer to the reference and
+its split was a dark smudge, where the affine result is cleaner but duller
+(olive-yellow for a yellow flower).
 
 Tried and not kept: on the 10 switched pairs, mixing a share of the look back
 into the affine result (the largest of 75 / 50 / 25 % whose thumbnail split
