@@ -473,7 +473,8 @@ def grade_video(
         grades, _, gains = fitted.result()
         use_ffmpeg = False
     else:
-        grades, tables, gains = fitted = fit()
+        fit_result = fit()
+        grades, tables, gains = fit_result
         simple = regrain_params is None and len(grades) == 1 and tables is not None and (
             gains == 1).all()
         if engine == "ffmpeg" and not simple:
@@ -484,7 +485,7 @@ def grade_video(
             written, kept, dropped = _encode_with_lut3d(output, overwrite, tables[0], **job)
         else:
             written, kept, dropped = _encode_frames(
-                output, overwrite, lambda: fitted, scan, regrain_params, timestamps, **job)
+                output, overwrite, lambda: fit_result, scan, regrain_params, timestamps, **job)
     if (gains != 1).any():
         notes.append(f"exposure drift held out of the grade (gain "
                      f"{gains.min():.2f}-{gains.max():.2f})")
