@@ -96,6 +96,20 @@ def test_choose_method_reads_thumbnails_of_any_dtype():
     assert repr(choice).startswith("AutoChoice(method='sliced'")
 
 
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("side", [300, 700, 1000, 2500])
+def test_thumbnail_is_the_block_mean_bit_for_bit(dtype, side):
+    # Integer images take added views instead of the strided mean: the same numbers.
+    rng = np.random.default_rng(side)
+    top = 1.0 if dtype == np.float32 else np.iinfo(dtype).max
+    image = (rng.random((side * 3 // 4 + 1, side, 4)) * top).astype(dtype)
+    factor = -(-side // 384)
+    h, w = image.shape[0] // factor * factor, side // factor * factor
+    blocks = image[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
+    means = blocks.mean(axis=(1, 3), dtype=np.float32) / np.float32(top)
+    np.testing.assert_array_equal(thumbnail(image), means.clip(0, 1))
+
 def _write_pair(tmp_path):
     source, reference = _sky_over_ground()
     for name, image in (("src.png", source), ("ref.png", reference)):
