@@ -46,7 +46,15 @@ import numpy as np
 
 from .._utils._dtypes import unit_scale
 
-__all__ = ["CANDIDATES", "AutoChoice", "choose_method", "thumbnail"]
+__all__ = [
+    "CANDIDATES",
+    "AutoChoice",
+    "choose_from_splits",
+    "choose_method",
+    "source_thumbnail",
+    "split_measure",
+    "thumbnail",
+]
 
 # The candidates, the default first: it is kept unless the rule below says otherwise.
 CANDIDATES = ("sliced", "affine")
@@ -143,14 +151,30 @@ def choose_method(source, results):
     >>> choice.method, choice.splits["affine"][0]
     ('affine', 0.0)
     """
-    from ..metrics import region_splits
+    small = source_thumbnail(source)
+    return choose_from_splits({method: split_measure(small, results[method])
+                               for method in CANDIDATES})
+
+
+def source_thumbnail(source):
+    """The source's thumbnail as the split measure reads it: its blurred Lab is
+    computed once for every candidate (safely from two threads: at worst twice)."""
     from ..metrics._common import prepare
 
-    small = prepare(thumbnail(source), "source")  # its blurred Lab: once for both
-    splits = {}
-    for method in CANDIDATES:
-        report = region_splits(small, thumbnail(results[method]))
-        splits[method] = (report.score, report.worst)
+    return prepare(thumbnail(source), "source")
+
+
+def split_measure(small_source, result):
+    """A candidate's ``(area, worst)`` split (:func:`skcolorot.metrics.region_splits`)
+    on thumbnails; ``small_source``: :func:`source_thumbnail`."""
+    from ..metrics import region_splits
+
+    report = region_splits(small_source, thumbnail(result))
+    return report.score, report.worst
+
+
+def choose_from_splits(splits):
+    """The :class:`AutoChoice` from each candidate's :func:`split_measure`."""
     area, alt_area = splits["sliced"][0], splits["affine"][0]
     keep = "affine" if area >= _SPLIT_AREA and alt_area <= _SPLIT_RATIO * area else "sliced"
     return AutoChoice(keep, splits)

@@ -312,7 +312,8 @@ _SIDE_BY_SIDE_PIXELS = 1 << 21
 def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params=None,
                **grade_params):
     """``method="auto"``: grade with each candidate and keep one
-    (:func:`skcolorot.image._auto.choose_method`).
+    (:func:`skcolorot.image._auto.choose_method`; each candidate's splits are
+    measured as soon as it is graded).
 
     Parameters
     ----------
@@ -338,7 +339,7 @@ def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params
     fitted : the fitted transport (or look) of the kept candidate
     choice : AutoChoice
     """
-    from ._auto import CANDIDATES, AutoChoice, choose_method
+    from ._auto import CANDIDATES, AutoChoice, choose_from_splits, source_thumbnail, split_measure
     from ._clean import CLEAN_DETAIL
 
     shape = np.shape(source)
@@ -348,13 +349,16 @@ def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params
                   for method in (CANDIDATES if colour else CANDIDATES[:1])}
     small = colour and shape[0] * shape[1] <= _SIDE_BY_SIDE_PIXELS
     bases = {} if small else None
+    thumbnail = source_thumbnail(source) if colour else None
 
     def candidate(method):
+        """The candidate's result, its fitted transport and its splits."""
         method_regrain, params = needs_regrain(method, regrain), regrain_params
         if method == "affine" and regrain == "auto":
             method_regrain, params = "detail", dict(CLEAN_DETAIL)
-        return grade(transports[method], source, target, regrain=method_regrain,
-                     regrain_params=params, source_bases=bases, **grade_params)
+        result, fitted = grade(transports[method], source, target, regrain=method_regrain,
+                               regrain_params=params, source_bases=bases, **grade_params)
+        return result, fitted, split_measure(thumbnail, result) if colour else None
 
     # Seeds, not shared generators: the candidates draw the same in any order.
     if small and all(isinstance(t.random_state, Integral) for t in transports.values()):
@@ -366,11 +370,10 @@ def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params
     else:
         graded = {method: candidate(method) for method in transports}
     if colour:
-        choice = choose_method(np.asarray(source),
-                               {m: np.asarray(r) for m, (r, _) in graded.items()})
+        choice = choose_from_splits({method: splits for method, (_, _, splits) in graded.items()})
     else:
         choice = AutoChoice(CANDIDATES[0], {})
-    result, fitted = graded[choice.method]
+    result, fitted, _ = graded[choice.method]
     return result, fitted, choice
 
 
