@@ -344,12 +344,11 @@ def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params
 
     shape = np.shape(source)
     colour = len(shape) == 3 and shape[-1] >= 3
-    # grayscale: nothing to split
-    transports = {method: make_transport(method)
+    transports = {method: make_transport(method)  # grayscale: nothing to split
                   for method in (CANDIDATES if colour else CANDIDATES[:1])}
-    small = colour and shape[0] * shape[1] <= _SIDE_BY_SIDE_PIXELS
-    bases = {} if small else None
-    thumbnail = source_thumbnail(source) if colour else None
+    side_by_side = colour and shape[0] * shape[1] <= _SIDE_BY_SIDE_PIXELS
+    bases = {} if side_by_side else None
+    small_source = source_thumbnail(source) if colour else None
 
     def candidate(method):
         """The candidate's result, its fitted transport and its splits."""
@@ -358,10 +357,10 @@ def grade_auto(make_transport, source, target, *, regrain, grade, regrain_params
             method_regrain, params = "detail", dict(CLEAN_DETAIL)
         result, fitted = grade(transports[method], source, target, regrain=method_regrain,
                                regrain_params=params, source_bases=bases, **grade_params)
-        return result, fitted, split_measure(thumbnail, result) if colour else None
+        return result, fitted, split_measure(small_source, result) if colour else None
 
     # Seeds, not shared generators: the candidates draw the same in any order.
-    if small and all(isinstance(t.random_state, Integral) for t in transports.values()):
+    if side_by_side and all(isinstance(t.random_state, Integral) for t in transports.values()):
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1, thread_name_prefix="skcolorot-auto") as pool:
