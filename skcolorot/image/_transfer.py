@@ -302,10 +302,10 @@ def grade_with(
 
 
 # Up to this many pixels grade_auto's candidates run side by side, the affine one
-# (~0.2 s of CPU at 0.3 MP) in a thread while the sliced
-# look fits (numpy releases the GIL; only a free core gains), and share the
-# source's edge-preserving base. Both candidates' buffers are then live at once:
-# the peak grows by ~30 MB at 0.3 MP, by ~85 MB (175 -> 260 MB) at 1.9 MP.
+# (~0.2 s of CPU at 0.3 MP) in a thread while the sliced look fits (numpy
+# releases the GIL; only a free core gains), and share the source's
+# edge-preserving base. Both candidates' buffers are then live at once: the peak
+# grows by ~30 MB at 0.3 MP, by ~85 MB (175 -> 260 MB) at 1.9 MP.
 _SIDE_BY_SIDE_PIXELS = 1 << 20
 
 
