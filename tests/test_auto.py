@@ -96,6 +96,45 @@ def test_choose_method_reads_thumbnails_of_any_dtype():
     assert repr(choice).startswith("AutoChoice(method='sliced'")
 
 
+@pytest.mark.parametrize("regrain", ["auto", True])
+def test_candidates_side_by_side_give_what_one_after_the_other_gives(monkeypatch, regrain):
+    # A small source: the affine candidate in a thread, the edge-preserving base
+    # shared; the same result and choice, bit for bit, as each graded alone.
+    from skcolorot.image import _transfer
+
+    source, reference = _sky_over_ground()
+    side_by_side = grade_auto(_make, source, reference, regrain=regrain, grade=grade_with)
+    monkeypatch.setattr(_transfer, "_SIDE_BY_SIDE_PIXELS", 0)
+    alone = grade_auto(_make, source, reference, regrain=regrain, grade=grade_with)
+    np.testing.assert_array_equal(side_by_side[0], alone[0])
+    assert side_by_side[2].method == alone[2].method and side_by_side[2].splits == alone[2].splits
+
+
+def test_a_shared_generator_grades_the_candidates_in_turn():
+    # A RandomState is drawn from in call order: no thread, the same result each time.
+    source, reference = _sky_over_ground()
+
+    def make(method):
+        return make_transport(method, random_state=np.random.RandomState(0))
+
+    first, again = (grade_auto(make, source, reference, regrain="auto", grade=grade_with)[0]
+                    for _ in range(2))
+    np.testing.assert_array_equal(first, again)
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("side", [300, 700, 1000, 2500])
+def test_thumbnail_is_the_block_mean_bit_for_bit(dtype, side):
+    # Integer images take added views instead of the strided mean: the same numbers.
+    rng = np.random.default_rng(side)
+    top = 1.0 if dtype == np.float32 else np.iinfo(dtype).max
+    image = (rng.random((side * 3 // 4 + 1, side, 4)) * top).astype(dtype)
+    factor = -(-side // 384)
+    h, w = image.shape[0] // factor * factor, side // factor * factor
+    blocks = image[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
+    means = blocks.mean(axis=(1, 3), dtype=np.float32) / np.float32(top)
+    np.testing.assert_array_equal(thumbnail(image), means.clip(0, 1))
+
+
 def _write_pair(tmp_path):
     source, reference = _sky_over_ground()
     for name, image in (("src.png", source), ("ref.png", reference)):

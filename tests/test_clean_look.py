@@ -156,6 +156,32 @@ def test_detail_regrain_in_strips_is_the_whole_images(monkeypatch, dtype):
     np.testing.assert_array_equal(_detail.detail_regrain_data(data, grade, CLEAN_DETAIL, u=u), whole)
 
 
+
+@pytest.mark.parametrize("strip_pixels", [None, 600])
+def test_a_shared_base_gives_each_grade_its_own_result(monkeypatch, strip_pixels):
+    # grade_auto's candidates share the source's bases: each result is the one
+    # computed alone, bit for bit, in one strip or several.
+    from skcolorot._utils._input import check_colors
+    from skcolorot.image._clean import CLEAN_DETAIL
+    from skcolorot.image._regrain import _detail
+
+    if strip_pixels:
+        monkeypatch.setattr(_detail, "_STRIP_PIXELS", strip_pixels)
+    data = check_colors((sky_with_a_pier((97, 60)) * 255).round().astype(np.uint8), "image")
+
+    def warm(colors):
+        return np.clip(colors ** 0.6 * [1.1, 0.9, 0.7], 0, 1).astype(np.float32)
+
+    def cool(colors):
+        return np.clip(colors[..., ::-1] * 1.2, 0, 1).astype(np.float32)
+
+    bases = {}
+    for grade in (warm, cool):
+        alone = _detail.detail_regrain_data(data, grade, CLEAN_DETAIL)
+        shared = _detail.detail_regrain_data(data, grade, CLEAN_DETAIL, bases=bases)
+        np.testing.assert_array_equal(shared, alone)
+    assert (len(bases) > 1) == bool(strip_pixels)  # a base per strip
+
 def test_the_base_is_the_same_with_opencvs_box_filter(monkeypatch):
     pytest.importorskip("cv2")
     from skcolorot.image._regrain import _detail

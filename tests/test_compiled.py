@@ -100,3 +100,26 @@ def test_compiled_histogram_matches_bincount(dtype, weighted, monkeypatch):
     expected_counts, expected_sums = _input._color_histogram(data, weights)
     np.testing.assert_allclose(counts, expected_counts, atol=1e-12)
     np.testing.assert_allclose(sums, expected_sums, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_histogram_merges_are_numpys_block_sums_bit_for_bit(weighted):
+    # The merged levels add in the order of numpy's reduction over the blocks
+    # (what summarize did before): the same roundings, the same fits.
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    data = check_colors(image, "X")
+    weights = rng.uniform(0, 1, data.n_pixels) if weighted else None
+    counts, sums = data.color_histogram(weights)
+    for bits in range(_input._HISTOGRAM_BITS, 1, -1):
+        half = 1 << (bits - 1)
+        expected_counts = counts.reshape(half, 2, half, 2, half, 2).sum(axis=(1, 3, 5)).ravel()
+        expected_sums = sums.reshape(half, 2, half, 2, half, 2, 3).sum(axis=(1, 3, 5))
+        counts, sums = _input._merge_bins(counts, sums, bits)
+        np.testing.assert_array_equal(counts, expected_counts)
+        np.testing.assert_array_equal(sums, expected_sums.reshape(-1, 3))
+        # color_histogram stops at the first level with at most max_bins occupied
+        got_counts, got_sums = data.color_histogram(weights, np.count_nonzero(counts))
+        np.testing.assert_array_equal(got_counts, counts)
+        np.testing.assert_array_equal(got_sums, sums)
+    assert data.color_histogram(weights, 0)[0].shape == (8,)  # 1 bit a channel at least

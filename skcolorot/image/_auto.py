@@ -46,7 +46,15 @@ import numpy as np
 
 from .._utils._dtypes import unit_scale
 
-__all__ = ["CANDIDATES", "AutoChoice", "choose_method", "thumbnail"]
+__all__ = [
+    "CANDIDATES",
+    "AutoChoice",
+    "choose_from_splits",
+    "choose_method",
+    "source_thumbnail",
+    "split_measure",
+    "thumbnail",
+]
 
 # The candidates, the default first: it is kept unless the rule below says otherwise.
 CANDIDATES = ("sliced", "affine")
@@ -103,7 +111,19 @@ def thumbnail(image, side=_THUMBNAIL_SIDE):
     factor = max(1, -(-max(array.shape[:2]) // side))
     h, w = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
     blocks = array[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
-    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    if array.dtype.kind == "u" and factor * factor * np.iinfo(array.dtype).max < 1 << 24:
+        # Integer sums under 2**24 are exact in float32 whatever the order: the
+        # blocks' rows, then their columns, added as views (the strided mean
+        # takes 6x as long), then one correctly rounded division, as the mean's.
+        rows = blocks[:, 0].astype(np.float32)
+        for k in range(1, factor):
+            rows += blocks[:, k]
+        means = rows[:, :, 0].copy()
+        for k in range(1, factor):
+            means += rows[:, :, k]
+        means /= factor * factor
+    else:
+        means = blocks.mean(axis=(1, 3), dtype=np.float32)
     return (means / np.float32(unit_scale(array.dtype))).clip(0, 1)
 
 
@@ -131,14 +151,30 @@ def choose_method(source, results):
     >>> choice.method, choice.splits["affine"][0]
     ('affine', 0.0)
     """
-    from ..metrics import region_splits
+    small = source_thumbnail(source)
+    return choose_from_splits({method: split_measure(small, results[method])
+                               for method in CANDIDATES})
+
+
+def source_thumbnail(source):
+    """The source's thumbnail as the split measure reads it: its blurred Lab is
+    computed once for every candidate (safely from two threads: at worst twice)."""
     from ..metrics._common import prepare
 
-    small = prepare(thumbnail(source), "source")  # its blurred Lab: once for both
-    splits = {}
-    for method in CANDIDATES:
-        report = region_splits(small, thumbnail(results[method]))
-        splits[method] = (report.score, report.worst)
+    return prepare(thumbnail(source), "source")
+
+
+def split_measure(small_source, result):
+    """A candidate's ``(area, worst)`` split (:func:`skcolorot.metrics.region_splits`)
+    on thumbnails; ``small_source``: :func:`source_thumbnail`."""
+    from ..metrics import region_splits
+
+    report = region_splits(small_source, thumbnail(result))
+    return report.score, report.worst
+
+
+def choose_from_splits(splits):
+    """The :class:`AutoChoice` from each candidate's :func:`split_measure`."""
     area, alt_area = splits["sliced"][0], splits["affine"][0]
     keep = "affine" if area >= _SPLIT_AREA and alt_area <= _SPLIT_RATIO * area else "sliced"
     return AutoChoice(keep, splits)

@@ -98,9 +98,11 @@ def distil_table(source_colors, look_colors, *, size=_TABLE_SIZE, bandwidth=_BAN
     return regular_table(points, mapped, weights, size, bandwidth)
 
 
-def clean_regrain(source_data, look, *, random_state=0):
+def clean_regrain(source_data, look, *, random_state=0, bases=None):
     """The clean look of ``source_data`` (a validated RGB image) from a look's result.
 
+    ``bases``: the source's edge-preserving bases, shared with its other grades
+    (:func:`~skcolorot.image._regrain._detail.detail_regrain_data`).
     Returns an array of the source's shape and dtype.
     """
     from .._utils._input import check_colors
@@ -118,7 +120,7 @@ def clean_regrain(source_data, look, *, random_state=0):
         return apply_lut(image, table)
 
     return detail_regrain_data(source_data, grade, CLEAN_DETAIL,
-                               u=u.reshape(*source_data.shape[:2], 3))
+                               u=u.reshape(*source_data.shape[:2], 3), bases=bases)
 
 
 def clean_grade(image, grade):

@@ -18,6 +18,8 @@ interpolation of the same table, so the result does not depend on an image's siz
 crop or container, and an exported ``.cube`` gives the same colours in ffmpeg.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from .._utils._filters import gaussian_filter
@@ -54,9 +56,10 @@ def _splat(coords, values, weights, size):
     index = corners.ravel()
     mass_weights = (node_weights * weights[np.newaxis]).ravel()
     mass = np.bincount(index, weights=mass_weights, minlength=size**3)
+    by_corner = mass_weights.reshape(len(corners), -1)  # each column broadcast, not tiled
     sums = np.stack(
         [
-            np.bincount(index, weights=mass_weights * np.tile(column, 4), minlength=size**3)
+            np.bincount(index, weights=(by_corner * column).ravel(), minlength=size**3)
             for column in values.T
         ],
         axis=1,
@@ -99,9 +102,22 @@ def smooth_field(coords, values, weights, size, bandwidth):
 _MIN_SPREAD = 1e-3
 
 
-def _affine_fit(points, values, weights):
-    """Weighted least-squares ``[x, 1] @ coef`` fit of ``values``; returns ``coef`` (d + 1, k)."""
-    design = np.hstack([points, np.ones((len(points), 1))])
+def _with_ones(points):
+    """``[x, 1]``: the design of an affine fit at ``points``."""
+    return np.hstack([points, np.ones((len(points), 1))])
+
+
+@lru_cache(maxsize=4)
+def _node_design(size):
+    """:func:`_with_ones` of the nodes of a ``size**3`` grid (read-only: shared)."""
+    design = _with_ones(lut_grid(size).reshape(-1, 3))
+    design.flags.writeable = False
+    return design
+
+
+def _affine_fit(design, values, weights):
+    """Weighted least-squares ``design @ coef`` fit of ``values`` (``design``:
+    :func:`_with_ones` of the points); returns ``coef`` (d + 1, k)."""
     root = np.sqrt(weights)[:, np.newaxis]
     # A direction in which the samples spread less than a fraction of an 8-bit
     # level (a grey ramp, colours 1e-10 apart) does not determine a slope: with
@@ -124,10 +140,10 @@ def smooth_displacement(coords, displacement, weights, size, bandwidth):
     field : ndarray of shape (size, size, size, 3)
         The displacement at the nodes of :func:`~skcolorot.color._lut.lut_grid`.
     """
-    coef = _affine_fit(coords, displacement, weights)
-    residual = displacement - np.hstack([coords, np.ones((len(coords), 1))]) @ coef
-    nodes = lut_grid(size).reshape(-1, 3)
-    affine = np.hstack([nodes, np.ones((len(nodes), 1))]) @ coef
+    design = _with_ones(coords)
+    coef = _affine_fit(design, displacement, weights)
+    residual = displacement - design @ coef
+    affine = _node_design(size) @ coef
     return affine.reshape((size,) * 3 + (3,)) + smooth_field(
         coords, residual, weights, size, bandwidth
     )

@@ -24,7 +24,7 @@ import numpy as np
 from ..._utils._filters import box_mean
 from ._guided import _LUMA
 
-__all__ = ["detail_regrain", "detail_regrain_data", "edge_preserving_base"]
+__all__ = ["detail_regrain", "detail_regrain_data", "edge_preserving_base", "split_base"]
 
 
 def edge_preserving_base(u, radius, eps):
@@ -80,12 +80,23 @@ def _box_mean(u, radius):
     return lambda x, out=None: uniform_filter(x, (side, side, 1), output=out, mode="reflect")
 
 
-# Window radius of the split when the caller names none (regrain="detail"'s).
+# Window radius and noise level of the split when the caller names none
+# (regrain="detail"'s).
 _RADIUS = 2
+_EPS = (6 / 255) ** 2
 
 
-def detail_regrain(u, grade, *, radius=_RADIUS, eps=(6 / 255) ** 2, cap=1.2, floor=0.5,
-                   residual="color", rows=None):
+def split_base(u, radius, eps, rows=None):
+    """The base that :func:`detail_regrain` grades: :func:`edge_preserving_base` of
+    ``u``, only ``rows`` of it (the others are context), clipped to [0, 1]."""
+    base = edge_preserving_base(u, radius, eps)
+    if rows is not None:
+        base = base[rows]
+    return np.clip(base, 0.0, 1.0, out=base)
+
+
+def detail_regrain(u, grade, *, radius=_RADIUS, eps=_EPS, cap=1.2, floor=0.5,
+                   residual="color", rows=None, base=None):
     """``g(b) + clip(g(u) - g(b))`` for float images ``u`` in [0, 1] (H x W x 3).
 
     Parameters
@@ -111,16 +122,19 @@ def detail_regrain(u, grade, *, radius=_RADIUS, eps=(6 / 255) ** 2, cap=1.2, flo
     rows : slice, default=None
         Only these rows of the result; the others are context for the base's
         box filters (a strip of a larger image).
+    base : ndarray, default=None
+        :func:`split_base` of ``u`` with these ``radius``, ``eps`` and ``rows``,
+        where another grade of ``u`` computed it already.
 
     Returns
     -------
     ndarray of shape (H, W, 3), float32, unclipped
         H: the number of ``rows`` where given.
     """
-    base = edge_preserving_base(u, radius, eps)
+    if base is None:
+        base = split_base(u, radius, eps, rows)
     if rows is not None:
-        u, base = u[rows], base[rows]
-    np.clip(base, 0.0, 1.0, out=base)
+        u = u[rows]
     # As plain float32 arrays, whatever the grade returns (a TransportedArray, float64).
     graded_base = np.asarray(grade(base), dtype=np.float32)
     graded = np.asarray(grade(u), dtype=np.float32)
@@ -160,9 +174,11 @@ def detail_regrain(u, grade, *, radius=_RADIUS, eps=(6 / 255) ** 2, cap=1.2, flo
 _STRIP_PIXELS = 1 << 20
 
 
-def detail_regrain_data(source_data, grade, params, u=None):
+def detail_regrain_data(source_data, grade, params, u=None, bases=None):
     """:func:`detail_regrain` of a validated image (``check_colors``), encoded in its
-    dtype with its alpha; ``u``: its colours as float32 (H, W, C), if already made.
+    dtype with its alpha; ``u``: its colours as float32 (H, W, C), if already made;
+    ``bases``: a dict that grades of the same image share, holding each strip's
+    :func:`split_base` for the next grade (read first, else filled).
 
     The image is processed in strips of rows, each with ``2 * radius`` rows of
     context on either side (the two box filters of the base reach that far), so
@@ -182,7 +198,15 @@ def detail_regrain_data(source_data, grade, params, u=None):
             strip = strip.reshape(high - low, width, n_channels)
         else:
             strip = u[low:high]
-        graded = detail_regrain(strip, grade, rows=slice(start - low, stop - low), **params)
+        rows_out = slice(start - low, stop - low)
+        base = None
+        if bases is not None:
+            radius, eps = params.get("radius", _RADIUS), params.get("eps", _EPS)
+            key = (low, high, radius, eps)
+            if key not in bases:
+                bases[key] = split_base(strip, radius, eps, rows_out)
+            base = bases[key]
+        graded = detail_regrain(strip, grade, rows=rows_out, base=base, **params)
         if not source_data.is_integer:  # integers are clipped as they are rounded
             np.clip(graded, 0.0, 1.0, out=graded)
         source_data.encode_into(
