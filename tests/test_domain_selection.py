@@ -31,6 +31,7 @@ from skcolorot import (
     TargetSample,
     TransportAdapter,
 )
+from skcolorot.da._selection import chance_corrected_consistency, default_candidates, describe
 
 
 def blobs(n, proportions, centres, seed, scale=0.4):
@@ -209,7 +210,7 @@ def test_auto_adapts_when_it_helps_and_not_under_label_shift(rotated, label_shif
     auto = DomainAdaptation("auto", LogisticRegression(), random_state=0).fit(Xs, ys, target=far)
     assert auto.selected_transport_ != "passthrough"
     assert auto.score(far, yt) > 0.9 > none + 0.2
-    assert len(auto.selection_scores_) == 7
+    assert len(auto.selection_scores_) == 6
     # A milder rotation: never much worse than no adaptation.
     auto.fit(Xs, ys, target=Xt)
     assert auto.score(Xt, yt) >= LogisticRegression().fit(Xs, ys).score(Xt, yt) - 0.03
@@ -225,6 +226,40 @@ def test_auto_adapts_when_it_helps_and_not_under_label_shift(rotated, label_shif
     assert guarded.score(Xt, yt) >= none - 0.03
     with pytest.raises(InvalidParameterError, match="selection"):
         DomainAdaptation("auto", LogisticRegression(), selection="oracle").fit(Xs, ys, target=Xt)
+
+
+def test_consistency_is_kappa_so_forcing_balanced_labels_does_not_pay():
+    # Label shift: no adaptation predicts the target's 20 / 80 proportions
+    # with 95% neighbour agreement; a balanced transport forces 50 / 50 and
+    # breaks clusters (90%). Raw agreement minus chance preferred the latter.
+    shifted, balanced = np.repeat([0, 1], [20, 80]), np.repeat([0, 1], [50, 50])
+    kappa_shifted = chance_corrected_consistency(np.full(100, 0.95), shifted)
+    kappa_balanced = chance_corrected_consistency(np.full(100, 0.9), balanced)
+    assert kappa_shifted.mean() > kappa_balanced.mean()
+    assert 0.95 - 0.68 < 0.9 - 0.5  # what "minus chance" alone said
+    np.testing.assert_allclose(kappa_balanced, 0.8)
+    # One predicted class: no agreement beyond chance.
+    np.testing.assert_array_equal(chance_corrected_consistency(np.ones(5), np.zeros(5)), 0)
+
+
+def test_default_candidates_and_their_report(rotated):
+    names = [describe(c) for c in default_candidates()]
+    assert names[0] == "passthrough" and "AffineTransport()" in names
+    assert [n for n in names if n.startswith("SinkhornTransport")] == [
+        f"SinkhornTransport(reg={reg})" for reg in (0.01, 0.03, 0.1)
+    ]
+    assert DomainAdaptation("auto", LogisticRegression()).confidence == 0.9
+    Xs, ys, Xt, _ = rotated
+    model = DomainAdaptation(
+        "auto", LogisticRegression(), candidates=["passthrough", AffineTransport()],
+        random_state=0,
+    ).fit(Xs, ys, target=Xt)
+    report = model.selection_
+    assert report.confidence == 0.9 and "90% bootstrap confidence" in report.reason
+    # The report's consistency column is the kappa of the chosen model.
+    scores = NeighbourConsistencyScorer().sample_scores(model, Xs, ys)
+    kappa = chance_corrected_consistency(scores, model.predict(Xt))
+    assert report.scores["consistency"][report.chosen] == pytest.approx(kappa.mean())
 
 
 # ------------------------------------------------- label-aware transport

