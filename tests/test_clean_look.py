@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from skcolorot._utils import _filters
 from skcolorot.image._clean import distil_table
 from skcolorot.image._transfer import transfer
 from skcolorot.metrics import flat_noise, halo_width
@@ -187,9 +188,9 @@ def test_the_base_is_the_same_with_opencvs_box_filter(monkeypatch):
     from skcolorot.image._regrain import _detail
 
     u = sky_with_a_pier((90, 70)).astype(np.float32)
-    monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 1 << 60)
+    monkeypatch.setattr(_filters, "COMPILED_MIN_VALUES", 1 << 60)
     with_scipy = _detail.edge_preserving_base(u, 6, (12 / 255) ** 2)
-    monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 0)
+    monkeypatch.setattr(_filters, "COMPILED_MIN_VALUES", 0)
     with_opencv = _detail.edge_preserving_base(u, 6, (12 / 255) ** 2)
     np.testing.assert_allclose(with_opencv, with_scipy, atol=1e-6)
 
@@ -262,12 +263,12 @@ def test_clean_grade_is_the_former_arithmetic_within_float_rounding(monkeypatch,
 
     if opencv:
         cv2 = pytest.importorskip("cv2")
-        monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 0)
+        monkeypatch.setattr(_filters, "COMPILED_MIN_VALUES", 0)
 
         def box(x):
             return cv2.boxFilter(x, -1, (13, 13), borderType=cv2.BORDER_REFLECT)
     else:
-        monkeypatch.setattr(_detail, "_OPENCV_MIN_VALUES", 1 << 60)
+        monkeypatch.setattr(_filters, "COMPILED_MIN_VALUES", 1 << 60)
 
         def box(x):
             return uniform_filter(x, (13, 13, 1), mode="reflect")

@@ -193,14 +193,14 @@ def test_reports_read_as_attributes_and_keys_and_pickle():
 def test_region_splits_blurs_small_images_as_scipy(monkeypatch):
     """Thumbnails (method="auto") are blurred by the numpy filter, larger images by
     scipy's: the same numbers, so the same splits."""
-    from skcolorot.metrics import _common
+    from skcolorot._utils import _filters
 
     rng = np.random.default_rng(1)
     source = (textured((96, 128)) * 255).astype(np.uint8)
     result = np.clip(source * [1.1, 0.9, 1.0] + rng.normal(0, 6, source.shape), 0, 255)
     result[20:60, 30:90] = [200, 90, 40]
     numpy_blur = region_splits(source, result.astype(np.uint8))
-    monkeypatch.setattr(_common, "_NUMPY_BLUR_VALUES", 0)
+    monkeypatch.setattr(_filters, "COMPILED_MIN_VALUES", 0)
     scipy_blur = region_splits(source, result.astype(np.uint8))
     assert numpy_blur.worst == scipy_blur.worst and numpy_blur.score == scipy_blur.score
     np.testing.assert_array_equal(numpy_blur.map, scipy_blur.map)

@@ -109,8 +109,10 @@ def run(args):
             )
             raise UsageError(f"{args.source} is grayscale: {why}; drop --lut-out")
         auto = resolved_method(args) == AUTO
-        # No LUT to export, no look's table: the grade needs no estimator.
-        light = not args.lut_out and args.intensity == 1 and args.neutralize == 0
+        from ..image._transfer import light_grade_serves
+
+        light = light_grade_serves(args.intensity, args.neutralize,
+                                   exports_table=bool(args.lut_out))
         # --method auto: the sliced candidate stands in until the choice is made.
         transport = transport_from(args, method="sliced" if auto else None, light=light)
         reference = read_references(args, transport, files, steps)

@@ -82,6 +82,12 @@ def make_grade(method, *, light=False, **params):
     return make_transport(method, **params)
 
 
+def light_grade_serves(intensity, neutralize, *, exports_table=False):
+    """Whether :func:`make_grade`'s light grade can stand for the estimator: no
+    look adjustment (their table needs the estimator) and no table to export."""
+    return intensity == 1 and neutralize == 0 and not exports_table
+
+
 def transfer(
     source,
     target,
@@ -211,7 +217,7 @@ def transfer(
 
     intensity, neutralize = check_look(intensity, neutralize)
     # The default grade without scikit-learn; the look's table needs the estimator.
-    make = partial(make_grade, light=intensity == 1 and neutralize == 0,
+    make = partial(make_grade, light=light_grade_serves(intensity, neutralize),
                    color_space=color_space, random_state=random_state)
     if method == AUTO and params:
         method = "sliced"  # transport parameters configure the default method, as before

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .._utils._filters import gaussian_filter
+from .._utils._filters import reflected_gaussian
 
 __all__ = ["Bunch", "Prepared", "prepare", "check_pair", "block_view", "grid_repeat"]
 
@@ -110,24 +110,17 @@ def rgb_to_lab(rgb):
     return lab.reshape(rgb.shape)
 
 
-# Up to this many float32 values (method="auto"'s thumbnails: at most 384 px a
-# side, 0.44 M) the blur is scipy's in numpy, the same numbers
-# (:mod:`skcolorot._utils._filters`): 3x scipy's time (20 against 6 ms on a
-# 384x288 thumbnail), far under scipy.ndimage's import (~0.45 s). Larger images
-# (the benchmarks' measures at 1:1) pay the import once.
-_NUMPY_BLUR_VALUES = 1 << 21
-
-
 def blur(planes, sigma):
-    """Gaussian blur over the two image axes of an (H, W) or (H, W, C) array."""
+    """Gaussian blur over the two image axes of an (H, W) or (H, W, C) array.
+
+    method="auto"'s thumbnails (at most 384 px a side) are blurred by the numpy
+    filter, the same numbers as scipy's at 3x its time (20 against 6 ms) and far
+    under scipy.ndimage's import; the benchmarks' measures at 1:1 pay the
+    import once (:func:`skcolorot._utils._filters.reflected_gaussian`)."""
     if sigma <= 0:
         return planes
     sigmas = (sigma, sigma) + (0,) * (planes.ndim - 2)
-    if planes.dtype == np.float32 and planes.size <= _NUMPY_BLUR_VALUES:
-        return gaussian_filter(planes, sigmas, mode="reflect", truncate=3.0)
-    from scipy import ndimage
-
-    return ndimage.gaussian_filter(planes, sigmas, mode="reflect", truncate=3.0)
+    return reflected_gaussian(planes, sigmas, truncate=3.0)
 
 
 def gradient_magnitude(planes):

@@ -21,7 +21,7 @@ Why this and not a wide filter of the colour change ``g(u) - u``:
 
 import numpy as np
 
-from ..._utils._filters import box_mean
+from ..._utils._filters import box_mean_filter
 from ._guided import _LUMA
 
 __all__ = ["detail_regrain", "detail_regrain_data", "edge_preserving_base", "split_base"]
@@ -33,7 +33,7 @@ def edge_preserving_base(u, radius, eps):
     In a window whose variance is well above ``eps`` the filter keeps the pixel
     (an edge or texture); where the variance is below it, the window mean (noise).
     """
-    box = _box_mean(u, radius)
+    box = box_mean_filter(u.shape, 2 * radius + 1)
     # Three image-sized float32 buffers, each reused once its value is spent: a
     # fresh buffer costs its page faults.
     mean = box(u)
@@ -46,38 +46,6 @@ def edge_preserving_base(u, radius, eps):
     base *= u
     base += box(offset, out=gain)
     return base
-
-
-# From this many values up, OpenCV's box filter where it is installed (the
-# ``files`` extra): 4x scipy's on interleaved colour planes (a 1080p frame: 17
-# against 72 ms per filter), equal within float32 rounding (6e-8), else scipy's.
-# Below it, the import of either would cost more than it saves (OpenCV 0.24 s,
-# scipy.ndimage 0.45 s): scipy's filter in numpy, the same numbers at about 1.5x
-# scipy's time (skcolorot._utils._filters.box_mean; 0.3 MP: ~15 against ~10 ms).
-_OPENCV_MIN_VALUES = 1 << 21
-
-
-def _box_mean(u, radius):
-    """``box(x, out=None)``: the (2 radius + 1)^2 window mean of each channel of an
-    array shaped as ``u``, edges reflected."""
-    side = 2 * radius + 1
-    if u.size < _OPENCV_MIN_VALUES:
-        return lambda x, out=None: box_mean(x, side, out=out)
-    if u.shape[-1] in (1, 3, 4):
-        try:
-            import cv2
-        except ImportError:
-            pass
-        else:
-            def box(x, out=None):
-                filtered = cv2.boxFilter(x, -1, (side, side), dst=out,
-                                         borderType=cv2.BORDER_REFLECT)
-                return filtered.reshape(x.shape)
-
-            return box
-    from scipy.ndimage import uniform_filter
-
-    return lambda x, out=None: uniform_filter(x, (side, side, 1), output=out, mode="reflect")
 
 
 # Window radius and noise level of the split when the caller names none
