@@ -24,8 +24,9 @@ noiseR   the same over the source's own noise, the grade's gain included (raw)
 edges    ``new_edges``: new edge pixels per megapixel (v)
 s        seconds of the call that makes the result
 
-Methods: skcolorot ``transfer()`` (default: ``method="auto"``), the sliced look,
-its ``regrain=False`` (the .cube) and ``method="affine"``, any ``--candidate 'name=kwargs'`` (e.g.
+Methods: skcolorot ``transfer()`` (default: ``method="auto"``), its
+``regrain=False`` (the .cube a user gets: auto's choice of faithful grade), the
+sliced look and its own ``.cube``, ``method="affine"``, any ``--candidate 'name=kwargs'`` (e.g.
 ``--candidate 'r1=dict(rounds=1)'`` or ``--candidate 'r1=rounds=1, regrain=False'``),
 and the anchors: color-matcher ``mkl`` and ``hm-mkl-hm``, python-color-transfer IDT
 with and without its regrain and Reinhard (``lab_transfer``), scikit-image
@@ -104,9 +105,12 @@ def parse_candidate(text):
 
 def our_methods(candidates):
     # The default is method="auto" (sliced or affine per image): the sliced look
-    # and its faithful grade (the .cube) are measured on their own too.
+    # and its faithful grade are measured on their own too. "regrain=False" is
+    # what `transfer(regrain=False)` and `--no-regrain --lut-out` give by default (auto's
+    # choice between the two faithful grades): the .cube a user gets.
     methods = [(DEFAULT, {}), ("sliced", {"method": "sliced"}),
-               ("regrain=False", {"method": "sliced", "regrain": False}),
+               ("regrain=False", {"regrain": False}),
+               ("sliced .cube", {"method": "sliced", "regrain": False}),
                ("affine", {"method": "affine"})] + list(candidates)
     return [(name, _ours(**kwargs)) for name, kwargs in methods]
 
