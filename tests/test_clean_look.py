@@ -289,3 +289,20 @@ def test_clean_grade_is_the_former_arithmetic_within_float_rounding(monkeypatch,
         difference = np.abs(clean_grade(image, grade).astype(int) - former)
         # a value on a half-level may round either way
         assert difference.max() <= 1 and (difference > 0).mean() < 1e-4 * scale / 255
+
+
+def test_a_grade_that_returns_its_input_leaves_the_shared_base_alone():
+    """A shared base (method="auto"'s candidates) is added to in place unless the
+    grade's output is a new array: an identity grade must not change it."""
+    from skcolorot._utils._input import check_colors
+    from skcolorot.image._clean import CLEAN_DETAIL
+    from skcolorot.image._regrain import _detail
+
+    data = check_colors((sky_with_a_pier((40, 30)) * 255).astype(np.uint8), "image")
+    bases = {}
+    first = _detail.detail_regrain_data(data, lambda image: image, CLEAN_DETAIL, bases=bases)
+    kept = {key: base.copy() for key, base in bases.items()}
+    second = _detail.detail_regrain_data(data, lambda image: image, CLEAN_DETAIL, bases=bases)
+    for key, base in bases.items():
+        np.testing.assert_array_equal(base, kept[key])
+    np.testing.assert_array_equal(first, second)

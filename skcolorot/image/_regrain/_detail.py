@@ -105,6 +105,8 @@ def detail_regrain(u, grade, *, radius=_RADIUS, eps=_EPS, cap=1.2, floor=0.5,
         u = u[rows]
     # As plain float32 arrays, whatever the grade returns (a TransportedArray, float64).
     graded_base = np.asarray(grade(base), dtype=np.float32)
+    if np.shares_memory(graded_base, base):  # a grade that hands its input back:
+        graded_base = graded_base.copy()  # the base may be shared, and is added to below
     graded = np.asarray(grade(u), dtype=np.float32)
     if residual == "luminance":
         # The differences of luminances rather than the luminance of the colour
