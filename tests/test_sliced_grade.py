@@ -45,13 +45,19 @@ def test_check_random_state_is_sklearns(seed):
         check_random_state("seed")
 
 
+@pytest.mark.parametrize("grade_class, estimator_class",
+                         [(SlicedGrade, SlicedTransport), (AffineGrade, AffineTransport)])
 @pytest.mark.parametrize("color_space", ["rgb", "lab", "oklab"])
-def test_table_and_output_are_the_estimators(small_pair, color_space):
+def test_table_and_output_are_the_estimators(small_pair, color_space, grade_class,
+                                             estimator_class):
+    # Both light grades (this one and _affine_grade's), uint8 and float input.
     source, target = small_pair
-    estimator = SlicedTransport(color_space=color_space, random_state=0).fit(source, target)
-    grade = SlicedGrade(color_space=color_space, random_state=0).fit(source, target)
+    estimator = estimator_class(color_space=color_space, random_state=0).fit(source, target)
+    grade = grade_class(color_space=color_space, random_state=0).fit(source, target)
     np.testing.assert_array_equal(grade.lut_, estimator.lut_)
     np.testing.assert_array_equal(grade.transform(source), estimator.transform(source))
+    floats = source[:20, :20] / np.float32(255)
+    np.testing.assert_array_equal(grade.transform(floats), estimator.transform(floats))
 
 
 @pytest.mark.parametrize("grade_class, estimator_class",
@@ -89,14 +95,17 @@ def test_a_refit_to_the_same_target_is_a_fresh_fit(small_pair):
     )
 
 
-def test_data_beyond_a_colour_grade_goes_to_the_estimator(small_pair):
+@pytest.mark.parametrize("grade_class, estimator_class",
+                         [(SlicedGrade, SlicedTransport), (AffineGrade, AffineTransport)])
+def test_data_beyond_a_colour_grade_goes_to_the_estimator(small_pair, grade_class,
+                                                          estimator_class):
     source, target = small_pair
     bright = source / 255.0 * 1.5  # float colours beyond [0, 1]: no table
-    grade = SlicedGrade(random_state=0).fit(bright, target)
-    assert isinstance(grade._estimator, SlicedTransport)
+    grade = grade_class(random_state=0).fit(bright, target)
+    assert isinstance(grade._estimator, estimator_class)
     np.testing.assert_array_equal(
         grade.transform(bright),
-        SlicedTransport(random_state=0).fit(bright, target).transform(bright),
+        estimator_class(random_state=0).fit(bright, target).transform(bright),
     )
 
 

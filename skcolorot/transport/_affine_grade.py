@@ -19,14 +19,8 @@ _N_SAMPLES = 200_000
 
 class AffineGrade(ColorGrade):
     """``AffineTransport(color_space=..., random_state=..., t=...)``'s colour grade,
-    without the estimator (and scikit-learn); see
-    :class:`~skcolorot.transport._grade.ColorGrade`.
-
-    Attributes
-    ----------
-    lut_ : ndarray of shape (33, 33, 33, 3)
-        The grade (unclipped RGB at the nodes), as the estimator's ``lut_``.
-    """
+    without the estimator (and scikit-learn); parameters and ``lut_`` as
+    :class:`~skcolorot.transport._grade.ColorGrade`'s."""
 
     _estimator_class = ("skcolorot.transport._affine", "AffineTransport")
     _smoothness = None  # regular by construction: tabulated as it is

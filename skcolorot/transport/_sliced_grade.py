@@ -42,14 +42,8 @@ class _TargetSide:
 
 class SlicedGrade(ColorGrade):
     """``SlicedTransport(color_space=..., random_state=..., t=...)``'s colour grade,
-    without the estimator (and scikit-learn); see
-    :class:`~skcolorot.transport._grade.ColorGrade`.
-
-    Attributes
-    ----------
-    lut_ : ndarray of shape (33, 33, 33, 3)
-        The grade (unclipped RGB at the nodes), as the estimator's ``lut_``.
-    """
+    without the estimator (and scikit-learn); parameters and ``lut_`` as
+    :class:`~skcolorot.transport._grade.ColorGrade`'s."""
 
     _estimator_class = ("skcolorot.transport._sliced", "SlicedTransport")
     _smoothness = _SMOOTHNESS
